@@ -1,0 +1,12 @@
+# One warning policy for every target of ours; third-party headers are included as SYSTEM so their
+# warnings do not count against "warnings at zero".
+add_library(sy_warnings INTERFACE)
+target_compile_options(sy_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wno-missing-field-initializers
+  $<$<BOOL:${SWITCHYARD_WERROR}>:-Werror>)
+
+if(SWITCHYARD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,96 @@
+#include "common/json.hpp"
+
+#include <algorithm>
+
+#include <rapidjson/error/en.h>
+
+namespace sy::json {
+
+std::optional<Document> parse(std::string_view text, std::string* error) {
+  Document d;
+  // Default flags: trailing non-whitespace after the root value is an error ("not singular").
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError()) {
+    if (error) {
+      *error = "offset " + std::to_string(d.GetErrorOffset()) + ": " +
+               rapidjson::GetParseError_En(d.GetParseError());
+    }
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::string dump(const Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string dump_with(const Value& obj, const std::vector<RawMember>& overrides,
+                      const std::vector<std::string_view>& drop) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  std::vector<bool> used(overrides.size(), false);
+  w.StartObject();
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    std::string_view name = view(it->name);
+    if (std::find(drop.begin(), drop.end(), name) != drop.end()) continue;
+    w.Key(it->name.GetString(), it->name.GetStringLength());
+    bool replaced = false;
+    for (size_t i = 0; i < overrides.size(); ++i) {
+      if (!used[i] && overrides[i].name == name) {
+        w.RawValue(overrides[i].raw_json.data(), overrides[i].raw_json.size(), rapidjson::kObjectType);
+        used[i] = replaced = true;
+        break;
+      }
+    }
+    if (!replaced) it->value.Accept(w);
+  }
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    if (used[i]) continue;
+    w.Key(overrides[i].name.data(), static_cast<rapidjson::SizeType>(overrides[i].name.size()));
+    w.RawValue(overrides[i].raw_json.data(), overrides[i].raw_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+const Value* find(const Value& obj, std::string_view key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(Value(rapidjson::StringRef(key.data(), key.size())));
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+std::optional<std::string_view> get_string(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsString()) return std::nullopt;
+  return view(*v);
+}
+
+std::optional<int64_t> get_int(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsInt64()) return std::nullopt;
+  return v->GetInt64();
+}
+
+std::optional<double> get_number(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsNumber()) return std::nullopt;
+  return v->GetDouble();
+}
+
+std::optional<bool> get_bool(const Value& obj, std::string_view key) {
+  const Value* v = find(obj, key);
+  if (!v || !v->IsBool()) return std::nullopt;
+  return v->GetBool();
+}
+
+std::string quote(std::string_view s) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace sy::json
