@@ -1,0 +1,413 @@
+#include "upstream/http_client.hpp"
+
+#include <algorithm>
+#include <array>
+#include <exception>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http.hpp>
+
+#include "upstream/connection_pool.hpp"
+#include "upstream/proxy.hpp"
+#include "upstream/tls.hpp"
+#include "upstream/url.hpp"
+
+namespace sy::upstream {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using error_code = boost::system::error_code;
+using Parser = http::response_parser<http::buffer_body>;
+
+namespace {
+
+constexpr auto kToken = asio::use_awaitable;
+constexpr uint32_t kHeaderLimit = 64 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
+
+// The deadline of one phase: its own timeout or what is left of the total, whichever is shorter,
+// remembering which one it was so a timeout can be named.
+struct Limit {
+  Clock::duration budget;
+  const char* name;
+  std::chrono::milliseconds configured;
+  Clock::time_point deadline;
+};
+
+struct Budget {
+  explicit Budget(const Timeouts& t) : timeouts(t), total_deadline(Clock::now() + t.total) {}
+
+  Limit limit(const char* phase, std::chrono::milliseconds phase_timeout) const {
+    auto now = Clock::now();
+    Clock::duration remaining = std::max(Clock::duration::zero(), total_deadline - now);
+    if (remaining <= phase_timeout) return {remaining, "total", timeouts.total, total_deadline};
+    return {phase_timeout, phase, phase_timeout, now + phase_timeout};
+  }
+
+  Timeouts timeouts;
+  Clock::time_point total_deadline;
+};
+
+Failure timeout_failure(const Limit& l) {
+  return make_failure(FailureKind::timeout, std::string("upstream ") + l.name + " timeout after " +
+                                                std::to_string(l.configured.count()) + " ms");
+}
+
+bool timed_out(const error_code& ec, const Limit& l) {
+  // Over TLS the timeout may surface as whatever the TLS layer made of the closed socket.
+  return ec == beast::error::timeout || (ec && Clock::now() >= l.deadline);
+}
+
+bool is_http_error(const error_code& ec) {
+  return &ec.category() == &http::make_error_code(http::error::bad_version).category();
+}
+
+// The peer went away (as opposed to sending something we could not parse).
+bool is_closed(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
+         ec == asio::error::not_connected || ec == ssl::error::stream_truncated;
+}
+
+bool has_bad_chars(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+std::string pool_key(const Url& u) { return u.scheme + "://" + u.authority(); }
+
+Headers copy_headers(const Parser& p) {
+  Headers h;
+  for (const auto& f : p.get()) h.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  return h;
+}
+
+std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
+  for (const auto& [k, v] : headers)
+    if (beast::iequals(k, name)) return v;
+  return std::nullopt;
+}
+
+class StreamingResponseImpl final : public StreamingResponse {
+ public:
+  StreamingResponseImpl(std::unique_ptr<Connection> conn, std::unique_ptr<Parser> parser,
+                        Budget budget, std::weak_ptr<ConnectionPool> pool)
+      : conn_(std::move(conn)),
+        parser_(std::move(parser)),
+        budget_(budget),
+        pool_(std::move(pool)),
+        status_(static_cast<int>(parser_->get().result_int())),
+        headers_(copy_headers(*parser_)) {
+    if (parser_->is_done()) {  // no body at all (HEAD, 204, 304, Content-Length: 0)
+      done_ = true;
+      release();
+    }
+  }
+
+  int status() const override { return status_; }
+  const Headers& headers() const override { return headers_; }
+
+  asio::awaitable<Result<std::optional<std::string>>> read_some() override {
+    if (failure_) co_return *failure_;
+    if (done_) co_return std::optional<std::string>{};
+    for (;;) {
+      Limit lim = budget_.limit("idle", budget_.timeouts.idle);
+      if (lim.budget <= Clock::duration::zero()) co_return fail(timeout_failure(lim));
+      conn_->tcp().expires_after(lim.budget);
+      auto& body = parser_->get().body();
+      body.data = buf_.data();
+      body.size = buf_.size();
+      error_code ec;
+      co_await conn_->visit([&](auto& s) {
+        return http::async_read_some(s, conn_->buffer, *parser_,
+                                     asio::redirect_error(kToken, ec));
+      });
+      if (ec == http::error::need_buffer) ec = {};
+      size_t n = buf_.size() - body.size;
+      if (ec) {
+        if (timed_out(ec, lim)) co_return fail(timeout_failure(lim));
+        if (is_http_error(ec) && !is_closed(ec))
+          co_return fail(make_failure(FailureKind::malformed,
+                                      "upstream sent a malformed response body: " + ec.message()));
+        co_return fail(make_failure(FailureKind::reset,
+                                    "upstream connection broke mid-body: " + ec.message()));
+      }
+      if (parser_->is_done()) {
+        done_ = true;
+        release();
+        if (n == 0) co_return std::optional<std::string>{};
+      }
+      if (n > 0) co_return std::optional<std::string>(std::string(buf_.data(), n));
+    }
+  }
+
+ private:
+  Failure fail(Failure f) {
+    failure_ = f;
+    conn_.reset();  // closes the socket: the exchange is in an unknown state
+    return f;
+  }
+
+  void release() {
+    auto pool = pool_.lock();
+    if (pool && parser_->keep_alive() && conn_->buffer.size() == 0) {
+      conn_->tcp().expires_never();
+      pool->put(std::move(conn_));
+    } else {
+      conn_->close();
+      conn_.reset();
+    }
+  }
+
+  std::unique_ptr<Connection> conn_;
+  std::unique_ptr<Parser> parser_;
+  Budget budget_;
+  std::weak_ptr<ConnectionPool> pool_;
+  int status_;
+  Headers headers_;
+  bool done_ = false;
+  std::optional<Failure> failure_;
+  std::array<char, kReadChunk> buf_{};
+};
+
+}  // namespace
+
+std::optional<std::string> Response::header(std::string_view name) const {
+  return find_header(headers, name);
+}
+
+std::optional<std::string> StreamingResponse::header(std::string_view name) const {
+  return find_header(headers(), name);
+}
+
+struct Client::Impl {
+  Impl(asio::io_context& io_ctx, ClientOptions opts)
+      : io(io_ctx),
+        options(std::move(opts)),
+        pool(std::make_shared<ConnectionPool>(options.max_idle_per_host, options.idle_keepalive)) {
+    if (options.honour_proxy_env) proxies = proxy_settings_from_env();
+  }
+
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, const Budget& budget);
+  asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> open(Request req);
+  asio::awaitable<Result<Response>> send(Request req);
+
+  // Built on first https use so a bad CA file fails requests, not construction.
+  ssl::context* tls_context(std::string& error) {
+    if (!tls_ctx && tls_error.empty()) tls_ctx = make_client_tls_context(options.ca_file, tls_error);
+    error = tls_error;
+    return tls_ctx.get();
+  }
+
+  asio::io_context& io;
+  ClientOptions options;
+  std::shared_ptr<ConnectionPool> pool;
+  ProxySettings proxies;
+  std::shared_ptr<ssl::context> tls_ctx;
+  std::string tls_error;
+};
+
+asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const Url& url,
+                                                                           const Budget& budget) {
+  Limit lim = budget.limit("connect", budget.timeouts.connect);
+  if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
+
+  const Url* proxy = options.honour_proxy_env ? proxy_for(proxies, url) : nullptr;
+  if (proxy && proxy->tls())
+    co_return make_failure(FailureKind::connect, "https:// proxies are not supported");
+  const Url& hop = proxy ? *proxy : url;
+  const std::string where = proxy ? "proxy " + hop.authority() : hop.authority();
+
+  // The resolver has no deadline of its own: a timer cancels it.
+  auto resolver = std::make_shared<tcp::resolver>(io);
+  asio::steady_timer resolve_timer(io);
+  resolve_timer.expires_at(lim.deadline);
+  resolve_timer.async_wait([resolver](error_code ec) {
+    if (!ec) resolver->cancel();
+  });
+  error_code ec;
+  auto endpoints = co_await resolver->async_resolve(hop.host, std::to_string(hop.port),
+                                                    asio::redirect_error(kToken, ec));
+  resolve_timer.cancel();
+  if (ec) {
+    if (Clock::now() >= lim.deadline) co_return timeout_failure(lim);
+    co_return make_failure(FailureKind::connect, "cannot resolve " + hop.host + ": " + ec.message());
+  }
+
+  beast::tcp_stream tcp_conn(io);
+  tcp_conn.expires_at(lim.deadline);
+  co_await tcp_conn.async_connect(endpoints, asio::redirect_error(kToken, ec));
+  if (ec) {
+    if (timed_out(ec, lim)) co_return timeout_failure(lim);
+    co_return make_failure(FailureKind::connect, "cannot connect to " + where + ": " + ec.message());
+  }
+  tcp_conn.socket().set_option(tcp::no_delay(true), ec);
+
+  if (proxy) {
+    TunnelResult t = co_await open_tunnel(tcp_conn, *proxy, url);
+    if (!t.ok()) {
+      if (timed_out(t.ec, lim)) co_return timeout_failure(lim);
+      co_return make_failure(FailureKind::connect, t.message);
+    }
+  }
+
+  if (!url.tls()) co_return std::make_unique<Connection>(std::move(tcp_conn), pool_key(url));
+
+  std::string err;
+  ssl::context* ctx = tls_context(err);
+  if (!ctx) co_return make_failure(FailureKind::connect, err);
+  auto conn = std::make_unique<Connection>(std::move(tcp_conn), *ctx, pool_key(url));
+  if (err = prepare_client_tls(*conn->tls(), url.host); !err.empty())
+    co_return make_failure(FailureKind::connect, err);
+  co_await conn->tls()->async_handshake(ssl::stream_base::client, asio::redirect_error(kToken, ec));
+  if (ec) {
+    if (timed_out(ec, lim)) co_return timeout_failure(lim);
+    co_return make_failure(FailureKind::connect,
+                           describe_tls_failure(*conn->tls(), ec) + " (" + url.authority() + ")");
+  }
+  co_return conn;
+}
+
+asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(Request req) {
+  Budget budget(req.timeouts);
+  std::string err;
+  auto url = parse_url(req.url, &err);
+  if (!url) co_return make_failure(FailureKind::invalid_request, "bad upstream URL: " + err);
+
+  http::request<http::string_body> msg;
+  msg.version(11);
+  msg.target(url->target);
+  if (req.method.empty() || has_bad_chars(req.method) || req.method.find(' ') != std::string::npos)
+    co_return make_failure(FailureKind::invalid_request, "bad HTTP method");
+  if (auto verb = http::string_to_verb(req.method); verb != http::verb::unknown)
+    msg.method(verb);
+  else
+    msg.method_string(req.method);
+  msg.set(http::field::host, url->host_header());
+  bool has_user_agent = false;
+  for (const auto& [name, value] : req.headers) {
+    if (name.empty() || has_bad_chars(name) || name.find_first_of(" :") != std::string::npos ||
+        has_bad_chars(value))
+      co_return make_failure(FailureKind::invalid_request, "bad request header '" + name + "'");
+    // The client owns framing and connection management.
+    if (beast::iequals(name, "host") || beast::iequals(name, "content-length") ||
+        beast::iequals(name, "connection") || beast::iequals(name, "transfer-encoding"))
+      continue;
+    if (beast::iequals(name, "user-agent")) has_user_agent = true;
+    msg.insert(name, value);
+  }
+  if (!has_user_agent) msg.set(http::field::user_agent, "switchyard/0.1");
+  msg.set(http::field::connection, "keep-alive");
+  const bool head = msg.method() == http::verb::head;
+  const bool bodyless_method = head || msg.method() == http::verb::get ||
+                               msg.method() == http::verb::delete_ ||
+                               msg.method() == http::verb::options;
+  if (!req.body.empty() || !bodyless_method) msg.content_length(req.body.size());
+  msg.body() = std::move(req.body);
+
+  const std::string key = pool_key(*url);
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Connection> conn = attempt == 0 ? pool->take(key) : nullptr;
+    if (!conn) {
+      auto c = co_await connect(*url, budget);
+      if (!c) co_return c.failure();
+      conn = std::move(c.value());
+    }
+    // A pooled connection the server had already given up on fails before any response byte;
+    // only then is it safe to send the request again.
+    const bool may_retry = conn->reused && attempt == 0;
+
+    Limit lim = budget.limit("first-byte", budget.timeouts.first_byte);
+    if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
+    conn->tcp().expires_after(lim.budget);
+    error_code ec;
+    co_await conn->visit([&](auto& s) {
+      return http::async_write(s, msg, asio::redirect_error(kToken, ec));
+    });
+    if (ec) {
+      if (timed_out(ec, lim)) co_return timeout_failure(lim);
+      if (may_retry) continue;
+      co_return make_failure(FailureKind::reset,
+                             "upstream connection failed while sending the request: " + ec.message());
+    }
+
+    lim = budget.limit("first-byte", budget.timeouts.first_byte);
+    if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
+    conn->tcp().expires_after(lim.budget);
+    auto parser = std::make_unique<Parser>();
+    for (;;) {
+      parser->header_limit(kHeaderLimit);
+      parser->body_limit(boost::none);
+      if (head) parser->skip(true);
+      co_await conn->visit([&](auto& s) {
+        return http::async_read_header(s, conn->buffer, *parser, asio::redirect_error(kToken, ec));
+      });
+      // Interim 1xx answers (e.g. an unasked-for 100 Continue) precede the real one.
+      unsigned code = ec ? 0 : parser->get().result_int();
+      if (ec || code < 100 || code >= 200 || code == 101) break;
+      parser = std::make_unique<Parser>();
+    }
+    if (ec) {
+      if (timed_out(ec, lim)) co_return timeout_failure(lim);
+      if (may_retry && !parser->got_some() && conn->buffer.size() == 0 && is_closed(ec)) continue;
+      if (is_closed(ec))
+        co_return make_failure(FailureKind::reset,
+                               "upstream closed the connection before the response headers: " +
+                                   ec.message());
+      if (is_http_error(ec))
+        co_return make_failure(FailureKind::malformed,
+                               "upstream sent a malformed HTTP response: " + ec.message());
+      co_return make_failure(FailureKind::reset, "upstream read failed: " + ec.message());
+    }
+    co_return std::unique_ptr<StreamingResponse>(
+        std::make_unique<StreamingResponseImpl>(std::move(conn), std::move(parser), budget, pool));
+  }
+}
+
+asio::awaitable<Result<Response>> Client::Impl::send(Request req) {
+  auto opened = co_await open(std::move(req));
+  if (!opened) co_return opened.failure();
+  StreamingResponse& s = *opened.value();
+  Response r;
+  r.status = s.status();
+  r.headers = s.headers();
+  for (;;) {
+    auto piece = co_await s.read_some();
+    if (!piece) co_return piece.failure();
+    if (!piece.value()) break;
+    r.body += *piece.value();
+  }
+  co_return r;
+}
+
+Client::Client(asio::io_context& io, ClientOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+
+Client::~Client() { impl_->pool->clear(); }
+
+asio::awaitable<Result<Response>> Client::send(Request req) {
+  try {
+    co_return co_await impl_->send(std::move(req));
+  } catch (const std::exception& e) {
+    co_return make_failure(FailureKind::internal, std::string("upstream client error: ") + e.what());
+  }
+}
+
+asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::open(Request req) {
+  try {
+    co_return co_await impl_->open(std::move(req));
+  } catch (const std::exception& e) {
+    co_return make_failure(FailureKind::internal, std::string("upstream client error: ") + e.what());
+  }
+}
+
+void Client::close_idle() { impl_->pool->clear(); }
+
+}  // namespace sy::upstream
