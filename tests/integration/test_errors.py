@@ -1,0 +1,167 @@
+"""Client errors: status codes and the exact error shape of each API (OpenAI on /v1/chat/completions
+and /v1/embeddings, Anthropic on /v1/messages), and upstream 4xx pass-through."""
+
+import json
+import unittest
+
+from harness import GatewayTestCase
+
+
+class ErrorsTest(GatewayTestCase):
+    @classmethod
+    def configure(cls, cfg):
+        cfg.standard_models(("ok", "err-400", "err-500"))
+        cfg.route("no-fallback-on-400", ["oai-err-400", "oai-ok"])
+
+    def assertNoUpstreamCall(self):
+        self.assertEqual(self.fake.requests(), [], "the gateway called the upstream")
+
+    # --- body size ----------------------------------------------------------------------------------
+    def test_413_openai(self):
+        big = {"model": "oai-ok", "messages": [{"role": "user", "content": "x" * 70000}]}
+        r = self.client.post("/v1/chat/completions", big)
+        self.assertOpenAIError(r, 413)
+        self.assertNoUpstreamCall()
+
+    def test_413_anthropic(self):
+        big = {"model": "ant-ok", "max_tokens": 5,
+               "messages": [{"role": "user", "content": "x" * 70000}]}
+        r = self.client.post("/v1/messages", big, headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 413, "request_too_large")
+        self.assertNoUpstreamCall()
+
+    def test_413_embeddings(self):
+        r = self.client.post("/v1/embeddings", {"model": "oai-embed", "input": "y" * 70000})
+        self.assertOpenAIError(r, 413)
+
+    def test_body_just_under_limit_is_accepted(self):
+        body = {"model": "oai-ok", "messages": [{"role": "user", "content": "x" * 60000}]}
+        r = self.client.post("/v1/chat/completions", body)
+        self.assertEqual(r.status, 200, r)
+
+    # --- malformed / invalid --------------------------------------------------------------------------
+    def test_malformed_json_openai(self):
+        r = self.client.post("/v1/chat/completions", raw=b'{"model": "oai-ok", "messages": [')
+        err = self.assertOpenAIError(r, 400)
+        self.assertEqual(err["type"], "invalid_request_error")
+        self.assertNoUpstreamCall()
+
+    def test_malformed_json_anthropic(self):
+        r = self.client.post("/v1/messages", raw=b'{"model": ', headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 400, "invalid_request_error")
+        self.assertNoUpstreamCall()
+
+    def test_body_not_an_object(self):
+        r = self.client.post("/v1/chat/completions", raw=b"[1, 2]")
+        self.assertOpenAIError(r, 400)
+        r = self.client.post("/v1/messages", raw=b'"hi"', headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 400, "invalid_request_error")
+
+    def test_missing_model_openai(self):
+        r = self.client.post("/v1/chat/completions",
+                             {"messages": [{"role": "user", "content": "hi"}]})
+        err = self.assertOpenAIError(r, 400)
+        self.assertEqual(err["type"], "invalid_request_error")
+        self.assertEqual(err["param"], "model")
+
+    def test_missing_model_anthropic(self):
+        r = self.client.post("/v1/messages", {"max_tokens": 5, "messages": [
+            {"role": "user", "content": "hi"}]}, headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 400, "invalid_request_error")
+
+    def test_unknown_model_openai(self):
+        r = self.chat("no-such-model")
+        self.assertIn(r.status, (400, 404), r)
+        err = self.assertOpenAIError(r, r.status)
+        self.assertIn("no-such-model", err["message"])
+        if r.status == 404:
+            self.assertEqual(err["code"], "model_not_found")
+        self.assertNoUpstreamCall()
+
+    def test_unknown_model_anthropic(self):
+        r = self.messages("no-such-model")
+        self.assertIn(r.status, (400, 404), r)
+        err = self.assertAnthropicError(r, r.status)
+        self.assertEqual(err["type"], "not_found_error" if r.status == 404
+                         else "invalid_request_error")
+        self.assertIn("no-such-model", err["message"])
+
+    def test_unknown_model_embeddings(self):
+        r = self.client.post("/v1/embeddings", {"model": "no-such-model", "input": "x"})
+        self.assertIn(r.status, (400, 404), r)
+        self.assertOpenAIError(r, r.status)
+
+    def test_invalid_fields_openai(self):
+        cases = [
+            ({"model": "oai-ok", "messages": "hi"}, "messages"),
+            ({"model": "oai-ok", "messages": []}, "messages"),
+            ({"model": "oai-ok", "messages": [{"role": "wizard", "content": "x"}]},
+             "messages[0].role"),
+            ({"model": "oai-ok", "messages": [{"role": "user", "content": "x"}],
+              "temperature": 5}, "temperature"),
+            ({"model": "oai-ok", "messages": [{"role": "user", "content": "x"}],
+              "stream": "yes"}, "stream"),
+            ({"model": 42, "messages": [{"role": "user", "content": "x"}]}, "model"),
+        ]
+        for body, param in cases:
+            with self.subTest(param=param, body=body):
+                r = self.client.post("/v1/chat/completions", body)
+                err = self.assertOpenAIError(r, 400)
+                self.assertEqual(err["type"], "invalid_request_error")
+                self.assertEqual(err["param"], param)
+        self.assertNoUpstreamCall()
+
+    def test_invalid_fields_anthropic(self):
+        cases = [
+            {"model": "ant-ok", "messages": [{"role": "user", "content": "x"}]},   # max_tokens
+            {"model": "ant-ok", "max_tokens": 5, "messages": []},
+            {"model": "ant-ok", "max_tokens": 5, "messages": "hi"},
+            {"model": "ant-ok", "max_tokens": 5,
+             "messages": [{"role": "system", "content": "x"}]},
+            {"model": "ant-ok", "max_tokens": "many",
+             "messages": [{"role": "user", "content": "x"}]},
+        ]
+        for body in cases:
+            with self.subTest(body=body):
+                r = self.client.post("/v1/messages", body, headers=self.ANTHROPIC_HEADERS)
+                self.assertAnthropicError(r, 400, "invalid_request_error")
+        self.assertNoUpstreamCall()
+
+    def test_unknown_path_is_404(self):
+        r = self.client.post("/v1/nope", {"model": "oai-ok"})
+        self.assertEqual(r.status, 404, r)
+
+    # --- upstream 4xx -----------------------------------------------------------------------------------
+    def test_upstream_400_passes_through_openai(self):
+        r = self.chat("oai-err-400")
+        err = self.assertOpenAIError(r, 400)
+        self.assertIn("fake upstream error 400", err["message"])
+        self.assertEqual(len(self.fake.requests()), 1)
+
+    def test_upstream_400_passes_through_anthropic_door_both_kinds(self):
+        for model in ("ant-err-400", "oai-err-400"):
+            with self.subTest(model=model):
+                self.fake.reset()
+                r = self.messages(model)
+                err = self.assertAnthropicError(r, 400, "invalid_request_error")
+                self.assertIn("fake upstream error 400", err["message"])
+
+    def test_upstream_400_does_not_fall_back(self):
+        r = self.chat("no-fallback-on-400")
+        self.assertOpenAIError(r, 400)
+        self.assertEqual([q["model"] for q in self.fake.requests()], ["err-400"])
+
+    def test_upstream_500_in_client_shape(self):
+        r = self.chat("ant-err-500")
+        self.assertOpenAIError(r, 500)
+        r = self.messages("oai-err-500")
+        self.assertAnthropicError(r, 500, "api_error")
+
+    def test_error_responses_are_json_with_request_id(self):
+        r = self.client.post("/v1/chat/completions", raw=b"nope", headers={"x-request-id": "e-1"})
+        self.assertEqual(r.headers.get("x-request-id"), "e-1")
+        json.loads(r.body)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,131 @@
+"""Graceful shutdown: on SIGTERM/SIGINT the gateway stops accepting, lets in-flight streams finish
+(within server.shutdown_grace_ms), flushes the log and exits 0."""
+
+import signal
+import socket
+import tempfile
+import threading
+import time
+import unittest
+
+import fake_upstream
+import fake_upstream as fu
+from harness import Config, Gateway, db_request
+
+
+class ShutdownTest(unittest.TestCase):
+    def setUp(self):
+        self.fake = fake_upstream.start_in_thread()
+        self.tmp = tempfile.TemporaryDirectory(prefix="sy-sd-")
+        self.gw = None
+
+    def tearDown(self):
+        if self.gw:
+            self.gw.kill()
+        self.fake.stop()
+        self.tmp.cleanup()
+
+    def start(self, grace_ms=5000):
+        cfg = Config(self.fake.port, self.tmp.name)
+        cfg.data["server"]["shutdown_grace_ms"] = grace_ms
+        cfg.model("slow-300", "oai", "slow@300")
+        cfg.model("slow-a-300", "ant", "slow@300")
+        cfg.model("slow-1000", "oai", "slow@1000")
+        self.db_path = cfg.db_path
+        self.gw = Gateway(cfg.write()).start()
+        return self.gw
+
+    def stream_in_thread(self, path, body, headers):
+        first = threading.Event()
+        result = {}
+
+        def run():
+            result["sse"] = self.gw.client.stream(path, body, headers=headers, timeout=30,
+                                                  on_event=lambda ev: first.set())
+            first.set()
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        return t, first, result
+
+    def test_sigterm_lets_stream_finish_and_flushes_log(self):
+        gw = self.start()
+        body = {"model": "slow-300", "stream": True,
+                "messages": [{"role": "user", "content": "hi"}]}
+        t, first, result = self.stream_in_thread("/v1/chat/completions", body,
+                                                 {"x-request-id": "sd-stream-1"})
+        self.assertTrue(first.wait(10), "stream never started")
+        t_sig = time.monotonic()
+        gw.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        # No longer accepting: a new connection is refused (or closed without an answer).
+        refused = False
+        try:
+            r = gw.client.get("/healthz", timeout=2)
+            refused = r.status >= 500
+        except OSError:
+            refused = True
+        self.assertTrue(refused, "still accepting requests after SIGTERM")
+        t.join(20)
+        sse = result["sse"]
+        self.assertIsNone(sse.transport_error)
+        self.assertEqual(sse.events[-1][1], "[DONE]", sse.raw)
+        text = "".join((ev["choices"][0]["delta"].get("content") or "")
+                       for _, ev in sse.json_events() if ev.get("choices"))
+        self.assertEqual(text, fu.TEXT)
+        self.assertGreater(time.monotonic() - t_sig, 1.0, "stream cannot have been paced")
+        rc, err = gw.stop(timeout=15)
+        self.assertEqual(rc, 0, err)
+        row = db_request(self.db_path, "sd-stream-1")
+        self.assertIsNotNone(row, "log row lost at shutdown")
+        self.assertEqual(row["status"], 200)
+        self.assertEqual(row["stream"], 1)
+        self.assertIn(fu.TEXT, row["response_body"])
+
+    def test_sigint_with_anthropic_stream(self):
+        gw = self.start()
+        body = {"model": "slow-a-300", "stream": True, "max_tokens": 20,
+                "messages": [{"role": "user", "content": "hi"}]}
+        t, first, result = self.stream_in_thread(
+            "/v1/messages", body, {"x-request-id": "sd-stream-2", "anthropic-version": "2023-06-01"})
+        self.assertTrue(first.wait(10))
+        gw.send_signal(signal.SIGINT)
+        t.join(20)
+        sse = result["sse"]
+        self.assertEqual([n for n in sse.names() if n != "ping"][-1], "message_stop", sse.raw)
+        rc, err = gw.stop(timeout=15)
+        self.assertEqual(rc, 0, err)
+        self.assertIsNotNone(db_request(self.db_path, "sd-stream-2"))
+
+    def test_idle_gateway_exits_0_quickly(self):
+        gw = self.start()
+        # A completed request, so the log has something to flush.
+        r = gw.client.post("/v1/chat/completions", {"model": "slow-300", "messages": [
+            {"role": "user", "content": "hi"}]}, headers={"x-request-id": "sd-plain"})
+        self.assertEqual(r.status, 200, r)
+        # An idle keep-alive client must not hold up shutdown.
+        idle = socket.create_connection(("127.0.0.1", gw.port))
+        try:
+            t0 = time.monotonic()
+            rc, err = gw.stop(timeout=15)
+            self.assertEqual(rc, 0, err)
+            self.assertLess(time.monotonic() - t0, 4.0)
+        finally:
+            idle.close()
+        self.assertIsNotNone(db_request(self.db_path, "sd-plain"))
+
+    def test_grace_period_bounds_shutdown(self):
+        gw = self.start(grace_ms=1000)
+        body = {"model": "slow-1000", "stream": True,
+                "messages": [{"role": "user", "content": "hi"}]}
+        t, first, result = self.stream_in_thread("/v1/chat/completions", body, {})
+        self.assertTrue(first.wait(10))
+        t0 = time.monotonic()
+        rc, err = gw.stop(timeout=20)   # the stream would need ~7 more seconds
+        took = time.monotonic() - t0
+        self.assertEqual(rc, 0, err)
+        self.assertLess(took, 4.0, "shutdown ignored shutdown_grace_ms")
+        t.join(10)
+
+
+if __name__ == "__main__":
+    unittest.main()
