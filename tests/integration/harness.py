@@ -545,7 +545,14 @@ def up_main(argv):
     print(json.dumps({"gateway": "http://127.0.0.1:%d" % gw.port,
                       "fake": "http://127.0.0.1:%d" % fake.port,
                       "db": cfg.db_path, "models": sorted(cfg.data["models"]),
-                      "routes": sorted(cfg.data["routes"])}), flush=True)
+                      "routes": sorted(cfg.data["routes"]),
+                      "fixtures": {"text": fake_upstream.TEXT,
+                                   "input_tokens": fake_upstream.INPUT_TOKENS,
+                                   "output_tokens": fake_upstream.OUTPUT_TOKENS,
+                                   "tool_args": fake_upstream.TOOL_ARGS,
+                                   "embed_dim": fake_upstream.EMBED_DIM,
+                                   "embeddings": [fake_upstream.embedding_vector(i)
+                                                  for i in range(4)]}}), flush=True)
 
     def watch_stdin():
         try:
