@@ -31,6 +31,7 @@ struct LogStats {
   uint64_t bodies_dropped = 0;    // records kept without bodies because the queue was full
   uint64_t blocked_waits = 0;     // submits that had to wait for room
   uint64_t write_errors = 0;      // batches that failed to commit (retried, then counted)
+  uint64_t rejected_after_close = 0;  // submits that arrived after close() (ignored)
   uint64_t queue_depth = 0;
 };
 
