@@ -1,0 +1,182 @@
+#include "engine/encoder_forward.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <cblas.h>
+
+#include "engine/vec_math.hpp"
+
+namespace sy::engine {
+
+void TokenBatch::add(std::span<const int32_t> seq_ids, std::span<const int32_t> seq_types) {
+  ids.insert(ids.end(), seq_ids.begin(), seq_ids.end());
+  if (seq_types.size() == seq_ids.size()) {
+    type_ids.insert(type_ids.end(), seq_types.begin(), seq_types.end());
+  } else {
+    type_ids.resize(ids.size(), 0);
+  }
+  offsets.push_back(ids.size());
+}
+
+void TokenBatch::clear() {
+  ids.clear();
+  type_ids.clear();
+  offsets.assign(1, 0);
+}
+
+void add_layer_norm(const float* a, const float* b, float* out, size_t rows, size_t h, const LayerNormWeights& ln,
+                    float eps) {
+  const float* g = ln.gamma.data();
+  const float* be = ln.beta.data();
+  for (size_t r = 0; r < rows; ++r) {
+    const float* ar = a + r * h;
+    const float* br = b + r * h;
+    float* o = out + r * h;
+    float sum = 0.0f;
+    for (size_t j = 0; j < h; ++j) {
+      o[j] = ar[j] + br[j];
+      sum += o[j];
+    }
+    const float mean = sum / static_cast<float>(h);
+    float var = 0.0f;
+    for (size_t j = 0; j < h; ++j) {
+      const float d = o[j] - mean;
+      var += d * d;
+    }
+    const float rstd = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
+    for (size_t j = 0; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+  }
+}
+
+namespace {
+
+template <typename T>
+T* grow(std::vector<T>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+Epilogue act_epilogue(Activation a) {
+  switch (a) {
+    case Activation::gelu_erf: return Epilogue::gelu_erf;
+    case Activation::gelu_tanh: return Epilogue::gelu_tanh;
+    case Activation::relu: return Epilogue::relu;
+  }
+  return Epilogue::gelu_erf;
+}
+
+constexpr size_t kRowGrain = 8;
+
+void embeddings(const EncoderWeights& w, const ModelConfig& cfg, const TokenBatch& batch, ComputePool& pool,
+                Workspace& ws) {
+  const size_t T = batch.tokens(), H = static_cast<size_t>(cfg.hidden_size);
+  int32_t* pos = grow(ws.positions, T);
+  for (size_t s = 0; s < batch.sequences(); ++s) {
+    const size_t b = batch.offsets[s], e = batch.offsets[s + 1];
+    if (cfg.family == Family::roberta) {
+      // RoBERTa: positions count real tokens from padding_idx + 1; pad tokens get padding_idx.
+      int32_t next = cfg.pad_token_id + 1;
+      for (size_t t = b; t < e; ++t) pos[t] = batch.ids[t] == cfg.pad_token_id ? cfg.pad_token_id : next++;
+    } else {
+      for (size_t t = b; t < e; ++t) pos[t] = static_cast<int32_t>(t - b);
+    }
+    if (e > b && pos[e - 1] >= cfg.max_position_embeddings) {
+      throw EngineError("sequence of " + std::to_string(e - b) + " tokens exceeds the model's " +
+                        std::to_string(cfg.max_tokens()) + "-token limit");
+    }
+  }
+  for (size_t t = 0; t < T; ++t) {
+    if (batch.ids[t] < 0 || batch.ids[t] >= cfg.vocab_size) {
+      throw EngineError("token id " + std::to_string(batch.ids[t]) + " outside the vocabulary (" +
+                        std::to_string(cfg.vocab_size) + ")");
+    }
+    if (cfg.family != Family::distilbert && (batch.type_ids[t] < 0 || batch.type_ids[t] >= cfg.type_vocab_size)) {
+      throw EngineError("token type id " + std::to_string(batch.type_ids[t]) + " outside [0, " +
+                        std::to_string(cfg.type_vocab_size) + ")");
+    }
+  }
+  float* x = grow(ws.x, T * H);
+  float* tmp = grow(ws.tmp, T * H);
+  pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
+    for (size_t t = t0; t < t1; ++t) {
+      const float* we = w.word.data() + static_cast<size_t>(batch.ids[t]) * H;
+      const float* pe = w.position.data() + static_cast<size_t>(pos[t]) * H;
+      float* o = tmp + t * H;
+      for (size_t j = 0; j < H; ++j) o[j] = we[j] + pe[j];
+      if (!w.token_type.empty()) {
+        const float* te = w.token_type.data() + static_cast<size_t>(batch.type_ids[t]) * H;
+        for (size_t j = 0; j < H; ++j) o[j] += te[j];
+      }
+    }
+    // LayerNorm(tmp + 0): reuse the residual form with a zero-free path by normalizing in place.
+    for (size_t t = t0; t < t1; ++t) {
+      float* o = tmp + t * H;
+      float sum = 0.0f;
+      for (size_t j = 0; j < H; ++j) sum += o[j];
+      const float mean = sum / static_cast<float>(H);
+      float var = 0.0f;
+      for (size_t j = 0; j < H; ++j) var += (o[j] - mean) * (o[j] - mean);
+      const float rstd = 1.0f / std::sqrt(var / static_cast<float>(H) + cfg.layer_norm_eps);
+      float* xo = x + t * H;
+      for (size_t j = 0; j < H; ++j) xo[j] = (o[j] - mean) * rstd * w.ln_embed.gamma[j] + w.ln_embed.beta[j];
+    }
+  });
+}
+
+void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& pool, Workspace& ws) {
+  const size_t H = static_cast<size_t>(cfg.hidden_size), nh = static_cast<size_t>(cfg.num_heads);
+  const size_t d = H / nh, ld = 3 * H;
+  size_t lmax = 0;
+  for (size_t s = 0; s < batch.sequences(); ++s) lmax = std::max(lmax, batch.length(s));
+  float* scores = grow(ws.scores, lmax * lmax * static_cast<size_t>(pool.size()));
+  const float* qkv = ws.qkv.data();
+  float* ctx = ws.ctx.data();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  pool.parallel_for(batch.sequences() * nh, [&](size_t item, int worker) {
+    const size_t s = item / nh, h = item % nh;
+    const size_t off = batch.offsets[s], L = batch.length(s);
+    if (L == 0) return;
+    const int Li = static_cast<int>(L), di = static_cast<int>(d), ldi = static_cast<int>(ld);
+    const float* q = qkv + off * ld + h * d;
+    const float* k = q + H;
+    const float* v = q + 2 * H;
+    float* S = scores + static_cast<size_t>(worker) * lmax * lmax;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Li, Li, di, scale, q, ldi, k, ldi, 0.0f, S, Li);
+    for (size_t r = 0; r < L; ++r) softmax_inplace(S + r * L, L);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Li, di, Li, 1.0f, S, Li, v, ldi, 0.0f,
+                ctx + off * H + h * d, static_cast<int>(H));
+  });
+}
+
+}  // namespace
+
+const float* encoder_forward(const EncoderWeights& w, const ModelConfig& cfg, const TokenBatch& batch,
+                             ComputePool& pool, Workspace& ws) {
+  const size_t T = batch.tokens(), H = static_cast<size_t>(cfg.hidden_size);
+  const size_t I = static_cast<size_t>(cfg.intermediate_size);
+  if (T == 0) return ws.x.data();
+  embeddings(w, cfg, batch, pool, ws);
+  grow(ws.qkv, T * 3 * H);
+  grow(ws.ctx, T * H);
+  grow(ws.tmp, T * H);
+  grow(ws.inter, T * I);
+  const Epilogue act = act_epilogue(cfg.hidden_act);
+  for (const auto& L : w.layers) {
+    float* x = ws.x.data();
+    linear_forward(pool, L.qkv, x, T, ws.qkv.data(), Epilogue::none, ws.lin);
+    attention(cfg, batch, pool, ws);
+    linear_forward(pool, L.attn_out, ws.ctx.data(), T, ws.tmp.data(), Epilogue::none, ws.lin);
+    pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
+      add_layer_norm(ws.tmp.data() + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, L.ln_attn, cfg.layer_norm_eps);
+    });
+    linear_forward(pool, L.ffn_in, x, T, ws.inter.data(), act, ws.lin);
+    linear_forward(pool, L.ffn_out, ws.inter.data(), T, ws.tmp.data(), Epilogue::none, ws.lin);
+    pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
+      add_layer_norm(ws.tmp.data() + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, L.ln_out, cfg.layer_norm_eps);
+    });
+  }
+  return ws.x.data();
+}
+
+}  // namespace sy::engine

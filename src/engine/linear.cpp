@@ -1,0 +1,90 @@
+#include "engine/linear.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include <cblas.h>
+
+#include "engine/quant.hpp"
+#include "engine/vec_math.hpp"
+
+namespace sy::engine {
+
+void set_blas_single_threaded() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
+
+void apply_epilogue(float* y, size_t n, Epilogue ep) {
+  switch (ep) {
+    case Epilogue::none: return;
+    case Epilogue::gelu_erf: gelu_erf_inplace(y, n); return;
+    case Epilogue::gelu_tanh: gelu_tanh_inplace(y, n); return;
+    case Epilogue::relu: relu_inplace(y, n); return;
+    case Epilogue::tanh: tanh_inplace(y, n); return;
+  }
+}
+
+void quantize_linear(Linear& l) {
+  const size_t n = static_cast<size_t>(l.out), k = static_cast<size_t>(l.in);
+  l.qw.resize(n * k);
+  l.qscale.resize(n);
+  quantize_rows(l.w.data(), n, k, l.qw.data(), l.qscale.data());
+  std::vector<float>().swap(l.w);
+}
+
+namespace {
+
+// Column blocks are multiples of 16 outputs so each worker's slice of W starts on a cache line.
+constexpr size_t kColGrain = 16;
+
+void epilogue_block(const Linear& l, float* y, size_t m, size_t n0, size_t n1, size_t ldy, Epilogue ep,
+                    bool add_bias) {
+  for (size_t i = 0; i < m; ++i) {
+    float* row = y + i * ldy + n0;
+    if (add_bias && !l.b.empty()) {
+      const float* b = l.b.data() + n0;
+      for (size_t j = 0; j < n1 - n0; ++j) row[j] += b[j];
+    }
+    apply_epilogue(row, n1 - n0, ep);
+  }
+}
+
+}  // namespace
+
+void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m, float* y, Epilogue ep,
+                    LinearScratch& scratch) {
+  if (m == 0) return;
+  const size_t n = static_cast<size_t>(l.out), k = static_cast<size_t>(l.in);
+  if (l.quantized()) {
+    if (scratch.xq.size() < m * k) scratch.xq.resize(m * k);
+    if (scratch.xscale.size() < m) scratch.xscale.resize(m);
+    int8_t* xq = scratch.xq.data();
+    float* xs = scratch.xscale.data();
+    pool.parallel_ranges(m, 8, [&](size_t r0, size_t r1, int) {
+      quantize_rows(x + r0 * k, r1 - r0, k, xq + r0 * k, xs + r0);
+    });
+    const float* bias = l.b.empty() ? nullptr : l.b.data();
+    pool.parallel_ranges(n, kColGrain, [&](size_t n0, size_t n1, int) {
+      gemm_s8(xq, xs, m, l.qw.data(), l.qscale.data(), bias, n0, n1, k, y, n);
+      epilogue_block(l, y, m, n0, n1, n, ep, false);
+    });
+    return;
+  }
+  // Small problems are not worth waking the helpers.
+  const bool tiny = m * n * k < (1u << 16);
+  auto block = [&](size_t n0, size_t n1, int) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n1 - n0),
+                static_cast<int>(k), 1.0f, x, static_cast<int>(k), l.w.data() + n0 * k, static_cast<int>(k), 0.0f,
+                y + n0, static_cast<int>(n));
+    epilogue_block(l, y, m, n0, n1, n, ep, true);
+  };
+  if (tiny) {
+    block(0, n, 0);
+  } else {
+    pool.parallel_ranges(n, kColGrain, block);
+  }
+}
+
+}  // namespace sy::engine

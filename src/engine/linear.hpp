@@ -1,0 +1,48 @@
+#pragma once
+// Linear layers y = x Wᵀ + b (W stored [out, in] as in PyTorch/HF checkpoints), fp32 through
+// OpenBLAS cblas_sgemm or int8 through quant.hpp, with the activation fused into the epilogue of
+// each output block while it is still in cache.
+//
+// Threading: OpenBLAS is run single-threaded (set once by set_blas_single_threaded) and the
+// engine's ComputePool splits the output columns (rows of W) across its workers, so one
+// parallel_for covers the whole GEMM and no second thread pool competes for the cores.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "engine/compute_pool.hpp"
+
+namespace sy::engine {
+
+enum class Epilogue { none, gelu_erf, gelu_tanh, relu, tanh };
+
+struct Linear {
+  int in = 0;
+  int out = 0;
+  std::vector<float> w;  // [out, in]; emptied when quantized
+  std::vector<float> b;  // [out]
+  // int8 form: per-output-channel symmetric scales, w ≈ qw * qscale[row]
+  std::vector<int8_t> qw;
+  std::vector<float> qscale;
+  bool quantized() const { return !qw.empty(); }
+};
+
+// Replaces the fp32 weights with the int8 form.
+void quantize_linear(Linear&);
+
+// Scratch for the int8 path (quantized activations); grown as needed, reused across calls.
+struct LinearScratch {
+  std::vector<int8_t> xq;
+  std::vector<float> xscale;
+};
+
+// y[m, out] = epilogue(x[m, in] Wᵀ + b). x and y must not alias.
+void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m, float* y, Epilogue ep,
+                    LinearScratch& scratch);
+
+void apply_epilogue(float* y, size_t n, Epilogue ep);
+
+// Sets OpenBLAS to one thread (idempotent); called when a model is loaded.
+void set_blas_single_threaded();
+
+}  // namespace sy::engine
