@@ -18,6 +18,8 @@ Failure reject(std::string message) { return make_failure(FailureKind::invalid_r
 
 std::string idx(std::string_view base, size_t i) { return std::string(base) + "[" + std::to_string(i) + "]"; }
 
+std::string dotidx(std::string_view base, size_t i) { return std::string(base) + "." + std::to_string(i); }
+
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +319,7 @@ Fail joined_text(const json::Value& v, const std::string& path, std::string_view
   if (!v.IsArray()) return reject(path + " must be a string or an array of text blocks");
   for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
     auto type = json::get_string(v[i], "type").value_or("");
-    if (type != "text") return reject(idx(path, i) + ": only text blocks are supported here by OpenAI upstreams");
+    if (type != "text") return reject(dotidx(path, i) + ": only text blocks are supported here by OpenAI upstreams");
     if (i > 0) *out += sep;
     *out += json::get_string(v[i], "text").value_or("");
   }
@@ -386,7 +388,7 @@ void write_tool_message(Writer& w, std::string_view id, const json::Value* conte
       const json::Value& b = (*content)[i];
       auto t = json::get_string(b, "type").value_or("");
       if (t != "text") {
-        fail = reject(idx(path + ".content", i) + ": tool_result content of type '" + std::string(t) + "' cannot be sent to OpenAI upstreams (tool messages carry text only)");
+        fail = reject(dotidx(path + ".content", i) + ": tool_result content of type '" + std::string(t) + "' cannot be sent to OpenAI upstreams (tool messages carry text only)");
         break;
       }
       w.StartObject();
@@ -416,7 +418,7 @@ Fail write_user_message(Writer& w, const json::Value& m, const std::string& path
     const json::Value& b = (*content)[i];
     if (json::get_string(b, "type").value_or("") == "tool_result") {
       Fail fail;
-      write_tool_message(w, json::get_string(b, "tool_use_id").value_or(""), json::find(b, "content"), idx(cpath, i), fail);
+      write_tool_message(w, json::get_string(b, "tool_use_id").value_or(""), json::find(b, "content"), dotidx(cpath, i), fail);
       if (fail) return fail;
     } else {
       rest.push_back(i);
@@ -433,7 +435,7 @@ Fail write_user_message(Writer& w, const json::Value& m, const std::string& path
     w.StartArray();
     for (auto i : rest) {
       const json::Value& b = (*content)[i];
-      std::string bp = idx(cpath, i);
+      std::string bp = dotidx(cpath, i);
       auto t = json::get_string(b, "type").value_or("");
       if (t == "text") {
         w.StartObject();
@@ -467,7 +469,7 @@ Fail write_assistant_message(Writer& w, const json::Value& m, const std::string&
       if (t == "text") text += json::get_string(b, "text").value_or("");
       else if (t == "tool_use") tool_uses.push_back(&b);
       else if (t == "thinking" || t == "redacted_thinking") continue;  // OpenAI has no way to replay them
-      else return reject(idx(path + ".content", i) + ": content block type '" + std::string(t) + "' cannot be sent to OpenAI upstreams");
+      else return reject(dotidx(path + ".content", i) + ": content block type '" + std::string(t) + "' cannot be sent to OpenAI upstreams");
     }
   }
   w.StartObject();
@@ -502,7 +504,7 @@ Fail write_anthropic_tools(Writer& w, const json::Value& tools) {
     const json::Value& t = tools[i];
     auto type = json::get_string(t, "type");
     if (type && *type != "custom")
-      return reject(idx("tools", i) + ": server tool '" + std::string(*type) + "' has no OpenAI equivalent");
+      return reject(dotidx("tools", i) + ": server tool '" + std::string(*type) + "' has no OpenAI equivalent");
     w.StartObject();
     detail::kv(w, "type", "function");
     detail::key(w, "function");
