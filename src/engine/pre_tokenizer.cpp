@@ -253,8 +253,8 @@ void apply_step(const PreTokenizerStep& s, PreTokenized& pt, PreTokenized& scrat
       split_chars(pt, unicode::is_bert_punctuation, s.behavior, words);
       return;
     case Kind::digits:
-      if (s.individual_digits) split_chars(pt, unicode::is_digit, SplitBehavior::isolated, words);
-      else split_chars(pt, unicode::is_digit, SplitBehavior::contiguous, words);
+      if (s.individual_digits) split_chars(pt, unicode::is_number, SplitBehavior::isolated, words);
+      else split_chars(pt, unicode::is_number, SplitBehavior::contiguous, words);
       return;
     case Kind::split:
       split_regex(pt, *s.regex, s.behavior, s.invert, words);

@@ -3,7 +3,7 @@
 // the model tokenizes one by one. A Sequence is flattened into steps applied in order.
 // Supported: BertPreTokenizer, ByteLevel (GPT-2 regex through PCRE2, add_prefix_space),
 // Whitespace, WhitespaceSplit, Metaspace, Split (string or regex pattern, all five behaviours,
-// invert), Punctuation, Digits, Sequence.
+// invert), Punctuation, Digits (Rust char::is_numeric: every N* character), Sequence.
 #include <cstdint>
 #include <memory>
 #include <string>
