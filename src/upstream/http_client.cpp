@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <limits>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -344,7 +345,8 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
     auto parser = std::make_unique<Parser>();
     for (;;) {
       parser->header_limit(kHeaderLimit);
-      parser->body_limit(boost::none);
+      // Boost 1.74 compares Content-Length against an unset limit as if it were 0: use a number.
+      parser->body_limit(std::numeric_limits<std::uint64_t>::max());
       if (head) parser->skip(true);
       co_await conn->visit([&](auto& s) {
         return http::async_read_header(s, conn->buffer, *parser, asio::redirect_error(kToken, ec));
