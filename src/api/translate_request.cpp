@@ -592,10 +592,11 @@ Result<std::string> openai_to_anthropic_request(const json::Value& body, std::st
     w.EndObject();
   }
   w.EndArray();
+  // tool_choice without tools is an error upstream; a client sending it meant "no tools".
   if (auto t = json::find(body, "tools"); t && t->IsArray() && !t->Empty()) {
     if (auto f = write_openai_tools(w, *t)) return *f;
+    write_anthropic_tool_choice(w, body);
   }
-  write_anthropic_tool_choice(w, body);
   if (auto s = json::find(body, "stop"); s && !s->IsNull()) {
     detail::key(w, "stop_sequences");
     w.StartArray();
@@ -677,8 +678,8 @@ Result<std::string> anthropic_to_openai_request(const json::Value& body, std::st
   if (auto p = json::get_number(body, "top_p")) { detail::key(w, "top_p"); w.Double(*p); }
   if (auto t = json::find(body, "tools"); t && t->IsArray() && !t->Empty()) {
     if (auto f = write_anthropic_tools(w, *t)) return *f;
+    if (auto tc = json::find(body, "tool_choice"); tc && tc->IsObject()) write_openai_tool_choice(w, *tc);
   }
-  if (auto tc = json::find(body, "tool_choice"); tc && tc->IsObject()) write_openai_tool_choice(w, *tc);
   if (auto md = json::find(body, "metadata"); md && md->IsObject()) {
     if (auto u = json::get_string(*md, "user_id"); u && !u->empty()) detail::kv(w, "user", *u);
   }

@@ -114,6 +114,8 @@ TEST(OpenAIToAnthropicRequest, ToolChoiceVariants) {
   EXPECT_EQ(C(json::dump(J(to_anthropic(pre + R"("parallel_tool_calls":false})"))["tool_choice"])),
             C(R"({"type":"auto","disable_parallel_tool_use":true})"));
   EXPECT_FALSE(J(to_anthropic(pre + R"("parallel_tool_calls":true})")).HasMember("tool_choice"));
+  // Without tools, tool_choice is left out (upstreams reject it alone).
+  EXPECT_FALSE(J(to_anthropic(R"({"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"none"})")).HasMember("tool_choice"));
 }
 
 TEST(OpenAIToAnthropicRequest, MergesConsecutiveSameRoleAndSkipsEmpty) {
@@ -221,6 +223,7 @@ TEST(AnthropicToOpenAIRequest, ToolChoiceVariants) {
   EXPECT_EQ(json::dump(J(to_openai(pre + R"("tool_choice":{"type":"none"}})"))["tool_choice"]), R"("none")");
   EXPECT_EQ(json::dump(J(to_openai(pre + R"("tool_choice":{"type":"tool","name":"f"}})"))["tool_choice"]),
             C(R"({"type":"function","function":{"name":"f"}})"));
+  EXPECT_FALSE(J(to_openai(R"({"model":"c","max_tokens":5,"messages":[{"role":"user","content":"x"}],"tool_choice":{"type":"any"}})")).HasMember("tool_choice"));
 }
 
 TEST(AnthropicToOpenAIRequest, ImagesAndDocuments) {
