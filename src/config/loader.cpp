@@ -23,10 +23,6 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   detail::Marks marks;
   Config cfg;
   cfg.path = name;
-  if (!root.IsNull() && !root.IsMap()) {
-    r.error(root, "the config must be a mapping with sections server, providers, models, routes, "
-                  "fallback, log, engine");
-  }
   r.fields(root, "the top level",
            {"server", "providers", "models", "routes", "fallback", "log", "engine"},
            [&](const std::string& key, const YAML::Node& v) {

@@ -27,19 +27,24 @@ std::string fmt_number(double v) {
 
 }  // namespace
 
+// An empty value (`key:`) is marked where the next token starts, often the next line; pointing at
+// its key reads better.
+YAML::Mark Reader::mark_of(const YAML::Node& node) const {
+  if (!node.IsDefined() || node.IsNull() || node.Mark().is_null()) return current_key_;
+  return node.Mark();
+}
+
 Reader::Reader(std::string name, EnvLookup lookup)
     : name_(std::move(name)), lookup_(std::move(lookup)) {}
 
 std::string Reader::where(const YAML::Node& node) const {
-  YAML::Mark m = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
-  if (m.is_null()) m = current_key_;
+  YAML::Mark m = mark_of(node);
   if (m.is_null()) return name_;
   return name_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
 }
 
 int Reader::line(const YAML::Node& node) const {
-  YAML::Mark m = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
-  if (m.is_null()) m = current_key_;
+  YAML::Mark m = mark_of(node);
   return m.is_null() ? 0 : m.line + 1;
 }
 

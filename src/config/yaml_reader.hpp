@@ -64,6 +64,7 @@ class Reader {
   const std::string& name() const { return name_; }
 
  private:
+  YAML::Mark mark_of(const YAML::Node& node) const;
   std::optional<std::string> scalar(const YAML::Node& n, const char* expected,
                                     std::vector<std::string>* vars);
 

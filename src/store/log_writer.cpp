@@ -52,6 +52,9 @@ LogWriter::LogWriter(const config::LogConfig& cfg) : impl_(std::make_unique<Impl
   im.cfg = cfg;
   if (im.cfg.queue_capacity == 0) im.cfg.queue_capacity = 1;
   if (im.cfg.batch_size == 0) im.cfg.batch_size = 1;
+  if (im.cfg.flush_interval.count() <= 0) {
+    im.cfg.flush_interval = std::chrono::milliseconds(1);  // a zero wait would spin
+  }
   im.db = sqlite::open(cfg.sqlite_path, false);
   try {
     sqlite3_busy_timeout(im.db.get(), kBusyTimeoutMs);

@@ -414,3 +414,18 @@ TEST(ConfigLoader, LoadConfigReadsFileAndNamesItInErrors) {
 
 }  // namespace
 }  // namespace sy::config
+
+namespace sy::config {
+namespace {
+
+TEST(ConfigLoader, EmptyValuesAreLocatedAtTheirKey) {
+  std::string e = error_of("server:\n  threads:\n");
+  EXPECT_EQ(e.rfind("test.yaml:2:", 0), 0u) << e;
+  EXPECT_NE(e.find("expected an integer"), std::string::npos) << e;
+  // An empty string value is simply empty.
+  Config c = parse("providers:\n  p:\n    kind: anthropic\n    base_url: https://x\n    api_key:\n");
+  EXPECT_EQ(c.providers[0].api_key, "");
+}
+
+}  // namespace
+}  // namespace sy::config
