@@ -134,8 +134,18 @@ std::unique_ptr<Model> parse_bpe(const rapidjson::Value& model, const std::strin
     if (m.IsString()) {  // "a b" (tokenizers < 0.20 layout)
       std::string_view s(m.GetString(), m.GetStringLength());
       size_t sp = s.find(' ');
-      if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos)
+      if (sp == std::string_view::npos)
         throw EngineError(origin + ": malformed merge \"" + std::string(s) + "\" (expected \"a b\")");
+      // Vocabularies with space-containing tokens (SentencePiece conversions) make "a b"
+      // ambiguous; take the first split whose two halves are both tokens.
+      for (size_t at = sp; s.find(' ', sp + 1) != std::string_view::npos && at != std::string_view::npos;
+           at = s.find(' ', at + 1)) {
+        if (at > 0 && at + 1 < s.size() && vocab_it->value.HasMember(std::string(s.substr(0, at)).c_str()) &&
+            vocab_it->value.HasMember(std::string(s.substr(at + 1)).c_str())) {
+          sp = at;
+          break;
+        }
+      }
       merges.emplace_back(std::string(s.substr(0, sp)), std::string(s.substr(sp + 1)));
     } else if (m.IsArray() && m.Size() == 2 && m[0].IsString() && m[1].IsString()) {  // ["a", "b"]
       merges.emplace_back(std::string(m[0].GetString(), m[0].GetStringLength()),

@@ -22,6 +22,7 @@ models=(
   cross-encoder--ms-marco-MiniLM-L-6-v2
   FacebookAI--roberta-base
   HuggingFaceTB--SmolLM-360M-Instruct
+  TinyLlama--TinyLlama-1.1B-Chat-v1.0
 )
 status=0 ran=0
 for m in "${models[@]}"; do
