@@ -191,13 +191,13 @@ void EncoderModel::Impl::run_batch(std::vector<BatchItem*>& batch, ComputePool& 
         case EncodeTask::classify: {
           float* v = job.result.vectors[idx].data();
           std::copy(logits.begin() + static_cast<long>(s * nl), logits.begin() + static_cast<long>((s + 1) * nl), v);
-          apply_head_activation(v, nl, cfg.head_activation);
+          if (!job.req.raw_logits) apply_head_activation(v, nl, cfg.head_activation);
           break;
         }
         case EncodeTask::score: {
           std::vector<float> row(logits.begin() + static_cast<long>(s * nl),
                                  logits.begin() + static_cast<long>((s + 1) * nl));
-          apply_head_activation(row.data(), nl, cfg.head_activation);
+          if (!job.req.raw_logits) apply_head_activation(row.data(), nl, cfg.head_activation);
           // One label: its score. Several: the probability of the last label (the "relevant" /
           // "entailment" class by convention of two-label rerankers).
           job.result.scores[idx] = row.back();

@@ -57,6 +57,7 @@ struct EncodeRequest {
   std::vector<std::string> texts;  // embed/classify: inputs; score: the documents
   std::string query;               // score only
   bool normalize = false;          // embed only (also on when the model declares Normalize)
+  bool raw_logits = false;         // classify/score: return logits without the head activation
   // Pre-tokenized input (benchmarks, correctness tools): when non-empty, texts/query are ignored
   // and each sequence is one input (for score, a query+document pair).
   std::vector<TokenizedSequence> sequences;
