@@ -187,12 +187,16 @@ Result<std::vector<std::string>> OpenAIToAnthropicStream::feed(std::string_view 
       for (const auto& c : calls->GetArray()) {
         int index = static_cast<int>(json::get_int(c, "index").value_or(0));
         const json::Value* f = json::find(c, "function");
-        if (open_ != Open::tool || open_tool_ != index) {
-          if (tools_seen_.count(index))
+        auto id = json::get_string(c, "id");
+        // Some OpenAI-compatible servers send several complete calls under one index; a new id
+        // therefore starts a new call too.
+        bool new_id = id && !id->empty() && *id != open_tool_id_;
+        if (open_ != Open::tool || open_tool_ != index || new_id) {
+          if (tools_seen_.count(index) && !new_id)
             return malformed("upstream interleaved fragments of several tool calls; cannot translate to Anthropic blocks");
           close_block(out);
           tools_seen_[index] = true;
-          auto id = json::get_string(c, "id");
+          open_tool_id_ = id ? std::string(*id) : std::string();
           rapidjson::StringBuffer b;
           Writer w(b);
           w.StartObject();

@@ -42,7 +42,8 @@ struct AnthropicUsageTally {
 //   message_start (usage.input_tokens = upstream prompt tokens if already known, else the
 //   estimate given to set_input_tokens_estimate, else 0), then per block content_block_start /
 //   content_block_delta (text_delta | input_json_delta) / content_block_stop — the text and each
-//   tool call are separate blocks with increasing index — then, once the upstream ended (data
+//   tool call are separate blocks with increasing index (a fragment with a new id starts a new
+//   call even under the same index, as some compatible servers send them) — then, once the upstream ended (data
 //   [DONE], or finish() at a clean end of the byte stream), message_delta (stop_reason,
 //   usage) and message_stop. The usage chunk (choices: [], usage set) is folded into
 //   message_delta. reasoning_content deltas are dropped. Tool call fragments must arrive one
@@ -74,6 +75,7 @@ class OpenAIToAnthropicStream {
   enum class Open { none, text, tool } open_ = Open::none;
   int next_index_ = 0;
   int open_tool_ = -1;                 // OpenAI tool_calls index of the open tool block
+  std::string open_tool_id_;           // and its id
   std::map<int, bool> tools_seen_;     // OpenAI tool_calls index → block already opened
   std::string finish_;                 // OpenAI finish_reason
   Usage usage_;

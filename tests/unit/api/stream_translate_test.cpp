@@ -163,6 +163,18 @@ TEST(OpenAIToAnthropicStream, InterleavedToolFragmentsAreRefused) {
   EXPECT_EQ(r.failure().kind, FailureKind::malformed);
 }
 
+TEST(OpenAIToAnthropicStream, CompleteCallsUnderOneIndexBecomeSeparateBlocks) {
+  OpenAIToAnthropicStream tr("m", "msg_8");
+  auto frames = run(tr, {
+      {"", R"({"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}},{"index":0,"id":"c2","type":"function","function":{"name":"g","arguments":"{}"}}]},"finish_reason":"tool_calls"}]})"},
+      {"", "[DONE]"},
+  });
+  std::string all = join(frames);
+  EXPECT_NE(all.find(R"("index":0,"content_block":{"type":"tool_use","id":"c1","name":"f","input":{}})"), std::string::npos);
+  EXPECT_NE(all.find(R"("index":1,"content_block":{"type":"tool_use","id":"c2","name":"g","input":{}})"), std::string::npos);
+  EXPECT_NE(all.find(R"({"type":"content_block_stop","index":1})"), std::string::npos);
+}
+
 // Anthropic stream modelled on the Messages streaming docs: ping, text, tool_use with
 // input_json_delta pieces, message_delta with usage.
 const std::vector<Ev> kAnthropicTool = {
