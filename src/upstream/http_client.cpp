@@ -220,6 +220,13 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const
   Limit lim = budget.limit("connect", budget.timeouts.connect);
   if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
 
+  std::string err;
+  ssl::context* ctx = nullptr;
+  if (url.tls()) {  // a bad CA file is reported as such, whatever the network does
+    ctx = tls_context(err);
+    if (!ctx) co_return make_failure(FailureKind::connect, err);
+  }
+
   const Url* proxy = options.honour_proxy_env ? proxy_for(proxies, url) : nullptr;
   if (proxy && proxy->tls())
     co_return make_failure(FailureKind::connect, "https:// proxies are not supported");
@@ -261,9 +268,6 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const
 
   if (!url.tls()) co_return std::make_unique<Connection>(std::move(tcp_conn), pool_key(url));
 
-  std::string err;
-  ssl::context* ctx = tls_context(err);
-  if (!ctx) co_return make_failure(FailureKind::connect, err);
   auto conn = std::make_unique<Connection>(std::move(tcp_conn), *ctx, pool_key(url));
   if (err = prepare_client_tls(*conn->tls(), url.host); !err.empty())
     co_return make_failure(FailureKind::connect, err);
