@@ -107,6 +107,10 @@ class CliTest(unittest.TestCase):
         bad = GOOD.replace("      - model: small\n", "      - model: missing-model\n")
         self.assertConfigError(bad, line=16, fragment="missing-model")
 
+    def test_check_config_unset_variable_without_default(self):
+        bad = GOOD.replace("${SY_IT_KEY:-sk-default}", "${SY_IT_SURELY_UNSET_VAR}")
+        self.assertConfigError(bad, line=7, fragment="SY_IT_SURELY_UNSET_VAR")
+
     def test_check_config_yaml_syntax_error(self):
         bad = GOOD.replace("models:\n", "models:\n  - [unclosed\n")
         path = self.write("syntax.yaml", bad)

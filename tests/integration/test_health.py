@@ -31,7 +31,7 @@ class MissingKeyTest(GatewayTestCase):
     def configure(cls, cfg):
         os.environ.pop(cls.ENV, None)
         cfg.standard_models(("ok",))
-        cfg.data["providers"]["ant"]["api_key"] = "${%s}" % cls.ENV
+        cfg.data["providers"]["ant"]["api_key"] = "${%s:-}" % cls.ENV
         cfg.route("both", ["ant-ok", "oai-ok"])
 
     def test_healthz_still_200(self):
