@@ -1,0 +1,94 @@
+// encoder_bench: times EncoderModel on fixed-shape pre-tokenized batches (the tokenizer is left
+// out, as in the PyTorch side of bench/encoder/run.sh) and prints one JSON line.
+//   encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/encoder.hpp"
+
+using namespace sy::engine;
+
+namespace {
+double peak_rss_mb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model;
+  size_t batch = 1, seq = 16;
+  double seconds = 3.0;
+  EncoderOptions opts;
+  opts.threads = 2;
+  for (int i = 1; i + 1 < argc || (i < argc && std::string(argv[i]) == "--int8"); ++i) {
+    std::string a = argv[i];
+    if (a == "--int8") { opts.quantize_int8 = true; continue; }
+    std::string v = argv[++i];
+    if (a == "--model") model = v;
+    else if (a == "--batch") batch = std::stoul(v);
+    else if (a == "--seq") seq = std::stoul(v);
+    else if (a == "--threads") opts.threads = std::stoi(v);
+    else if (a == "--seconds") seconds = std::stod(v);
+    else {
+      std::cerr << "unknown option " << a << "\n";
+      return 2;
+    }
+  }
+  if (model.empty() || seq < 2) {
+    std::cerr << "usage: encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8]\n";
+    return 2;
+  }
+  try {
+    auto m = EncoderModel::load(model, opts);
+    const double rss_loaded = peak_rss_mb();
+    std::mt19937 rng(1);
+    std::uniform_int_distribution<int32_t> tok(1000, 19999);
+    EncodeRequest req;
+    req.task = EncodeTask::embed;
+    for (size_t b = 0; b < batch; ++b) {
+      TokenizedSequence s;
+      s.ids.push_back(101);
+      for (size_t t = 0; t + 2 < seq; ++t) s.ids.push_back(tok(rng));
+      s.ids.push_back(102);
+      req.sequences.push_back(std::move(s));
+    }
+    auto once = [&] {
+      std::promise<EncodeResult> p;
+      auto f = p.get_future();
+      if (!m->submit(req, [&p](EncodeResult r) { p.set_value(std::move(r)); })) throw EngineError("queue full");
+      EncodeResult r = f.get();
+      if (!r.ok()) throw EngineError(r.error);
+    };
+    once();  // warm-up: workspace allocation, page faults
+    std::vector<double> lat;
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds || lat.size() < 3) {
+      auto t0 = std::chrono::steady_clock::now();
+      once();
+      lat.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    double total = 0;
+    for (double l : lat) total += l;
+    std::sort(lat.begin(), lat.end());
+    std::printf(
+        "{\"impl\":\"ours%s\",\"batch\":%zu,\"seq\":%zu,\"iters\":%zu,\"p50_ms\":%.3f,\"seq_per_s\":%.2f,"
+        "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"rss_after_load_mb\":%.1f,\"weights_mb\":%.1f,\"threads\":%d}\n",
+        opts.quantize_int8 ? "-int8" : "", batch, seq, lat.size(), 1e3 * lat[lat.size() / 2],
+        static_cast<double>(batch * lat.size()) / total, static_cast<double>(batch * seq * lat.size()) / total,
+        peak_rss_mb(), rss_loaded, static_cast<double>(m->info().weight_bytes) / (1024.0 * 1024.0), opts.threads);
+  } catch (const std::exception& e) {
+    std::cerr << "encoder_bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
