@@ -25,6 +25,8 @@ class HealthyTest(GatewayTestCase):
 
 
 class MissingKeyTest(GatewayTestCase):
+    """A route whose chain uses a provider without a key: per the spec readyz is 503 even though
+    another target of the chain could still serve."""
     ENV = "SY_IT_SURELY_UNSET_KEY"
 
     @classmethod
@@ -59,6 +61,27 @@ class MissingKeyTest(GatewayTestCase):
         self.assertGreaterEqual(r.status, 400, r)
         self.assertAnthropicError(r, r.status)
         self.assertEqual(self.fake.requests(), [])
+
+
+
+class MissingKeyOnlyTargetTest(GatewayTestCase):
+    """The only provider of a route has no key: nothing can serve it, so readyz is 503."""
+    ENV = "SY_IT_SURELY_UNSET_KEY_2"
+
+    @classmethod
+    def configure(cls, cfg):
+        os.environ.pop(cls.ENV, None)
+        cfg.standard_models(("ok",))
+        cfg.data["providers"]["ant"]["api_key"] = "${%s:-}" % cls.ENV
+        cfg.route("ant-only", ["ant-ok"])
+        cfg.route("oai-only", ["oai-ok"])
+
+    def test_readyz_503_names_provider_and_variable(self):
+        r = self.client.get("/readyz")
+        self.assertEqual(r.status, 503, r)
+        text = json.dumps(json.loads(r.body))
+        self.assertIn("ant", text)
+        self.assertIn(self.ENV, text)
 
 
 if __name__ == "__main__":
