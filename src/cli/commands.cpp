@@ -1,5 +1,194 @@
 #include "cli/commands.hpp"
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config/config.hpp"
+#include "providers/registry.hpp"
+#include "routing/router.hpp"
+#include "server/http_server.hpp"
+#include "store/log_format.hpp"
+#include "store/log_writer.hpp"
+#include "telemetry/logging.hpp"
+
 namespace sy::cli {
-int run(int, char**) { return 0; }  // filled in with the server
+
+namespace {
+
+constexpr int kOk = 0, kFailure = 1, kUsage = 2;
+
+// "host:port", "[v6]:port" or ":port".
+bool parse_listen(const std::string& s, std::string& host, uint16_t& port) {
+  size_t colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = s.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  char* end = nullptr;
+  long p = std::strtol(s.c_str() + colon + 1, &end, 10);
+  if (end == s.c_str() + colon + 1 || *end != '\0' || p < 0 || p > 65535) return false;
+  host = h.empty() ? "0.0.0.0" : h;
+  port = static_cast<uint16_t>(p);
+  return true;
 }
+
+std::optional<config::Config> load(const std::string& path) {
+  try {
+    if (path.empty()) return config::parse_config(config::default_config_yaml(), "<built-in defaults>");
+    return config::load_config(path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+int serve(const std::string& config_path, const std::string& listen, const std::string& log_level) {
+  if (!telemetry::init_logging(log_level)) {
+    std::cerr << "unknown --log-level '" << log_level << "' (trace, debug, info, warn, error, off)\n";
+    return kUsage;
+  }
+  auto cfg = load(config_path);
+  if (!cfg) return kUsage;
+  if (!listen.empty() && !parse_listen(listen, cfg->server.host, cfg->server.port)) {
+    std::cerr << "--listen: expected HOST:PORT, got '" << listen << "'\n";
+    return kUsage;
+  }
+
+  // Signals are taken synchronously by one thread (sigtimedwait below), so every other thread —
+  // the workers start after this — must have them blocked.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    providers::Registry registry(*cfg);
+    routing::Router router(*cfg, registry);
+    std::unique_ptr<store::LogWriter> log;
+    if (cfg->log.enabled) log = std::make_unique<store::LogWriter>(cfg->log);
+    server::App app{*cfg, registry, router, log.get()};
+
+    for (const auto& [name, p] : registry.all())
+      if (auto why = p->unavailable_reason()) spdlog::warn("provider '{}' is unavailable: {}", name, *why);
+
+    server::HttpServer http(app, cfg->server.host, cfg->server.port, cfg->server.threads);
+    http.start();
+    const bool v6 = cfg->server.host.find(':') != std::string::npos;
+    spdlog::info("switchyard listening on http://{}{}{}:{} ({} config, log {})",
+                 v6 ? "[" : "", cfg->server.host, v6 ? "]" : "", http.port(),
+                 config_path.empty() ? "built-in" : config_path,
+                 cfg->log.enabled ? cfg->log.sqlite_path : "off");
+
+    std::atomic<bool> done{false};
+    std::thread signal_waiter([&] {
+      int received = 0;
+      const timespec tick{0, 200'000'000};
+      while (!done.load()) {
+        int sig = sigtimedwait(&sigs, nullptr, &tick);
+        if (sig <= 0) continue;
+        if (++received == 1) {
+          spdlog::info("signal {}: draining (grace {} ms); send again to stop at once", sig,
+                       cfg->server.shutdown_grace.count());
+          http.stop(false);
+        } else {
+          http.stop(true);
+        }
+      }
+    });
+    http.wait();
+    done.store(true);
+    signal_waiter.join();
+    if (log) {
+      log->close();
+      auto s = log->stats();
+      spdlog::info("request log flushed: {} written, {} with bodies dropped, {} write errors", s.written,
+                   s.bodies_dropped, s.write_errors);
+    }
+    spdlog::info("switchyard stopped");
+    return kOk;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return kFailure;
+  }
+}
+
+int check_config(const std::string& path) {
+  auto cfg = load(path);
+  if (!cfg) return kUsage;
+  try {
+    providers::Registry registry(*cfg);
+    routing::Router router(*cfg, registry);
+    std::cout << "ok: " << path << ": " << cfg->providers.size() << " providers, "
+              << cfg->models.size() << " models, " << cfg->routes.size() << " routes\n";
+    for (const auto& [name, p] : registry.all())
+      if (auto why = p->unavailable_reason())
+        std::cout << "warning: provider '" << name << "' is unavailable: " << *why << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << path << ": " << e.what() << "\n";
+    return kUsage;
+  }
+  return kOk;
+}
+
+int logs(const std::string& db, int limit, bool as_json) {
+  try {
+    auto records = store::read_recent(db, limit);
+    for (const auto& r : records)
+      std::cout << (as_json ? store::record_to_json(r) : store::format_record_line(r)) << "\n";
+    return kOk;
+  } catch (const std::exception& e) {
+    std::cerr << "cannot read the request log: " << e.what() << "\n";
+    return kFailure;
+  }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"switchyard: a self-hosted gateway for the OpenAI and Anthropic APIs", "switchyard"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "switchyard 0.1.0");
+
+  std::string config_path, listen, log_level = "info";
+  if (const char* lvl = std::getenv("SWITCHYARD_LOG_LEVEL")) log_level = lvl;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the gateway");
+  serve_cmd->add_option("-c,--config", config_path, "YAML config file (default: built-in config)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("-l,--listen", listen, "HOST:PORT to listen on (overrides server.listen)");
+  serve_cmd->add_option("--log-level", log_level, "trace|debug|info|warn|error|off");
+
+  std::string check_path;
+  auto* check_cmd = app.add_subcommand("check-config", "Validate a config file and exit");
+  check_cmd->add_option("file", check_path, "YAML config file")->required()->check(CLI::ExistingFile);
+
+  std::string db = "switchyard.db";
+  int limit = 20;
+  bool as_json = false;
+  auto* logs_cmd = app.add_subcommand("logs", "Print the most recent request-log records");
+  logs_cmd->add_option("--db", db, "SQLite request log (default: switchyard.db)");
+  logs_cmd->add_option("-n,--limit", limit, "number of records")->check(CLI::PositiveNumber);
+  logs_cmd->add_flag("--json", as_json, "one JSON object per line");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
+  if (*serve_cmd) return serve(config_path, listen, log_level);
+  if (*check_cmd) return check_config(check_path);
+  if (*logs_cmd) return logs(db, limit, as_json);
+  return kUsage;
+}
+
+}  // namespace sy::cli

@@ -1,0 +1,98 @@
+#include "providers/anthropic_provider.hpp"
+
+#include "api/translate_request.hpp"
+#include "api/translate_response.hpp"
+#include "providers/frame_translators.hpp"
+#include "providers/http_util.hpp"
+#include "providers/sse_chat_stream.hpp"
+#include "upstream/http_client.hpp"
+
+namespace sy::providers {
+
+namespace {
+constexpr size_t kMaxErrorBody = 64 * 1024;
+}
+
+AnthropicProvider::AnthropicProvider(config::ProviderConfig cfg) : cfg_(std::move(cfg)) {}
+
+std::optional<std::string> AnthropicProvider::unavailable_reason() const {
+  if (!cfg_.api_key.empty()) return std::nullopt;
+  return cfg_.api_key_env.empty() ? std::string("api_key is empty")
+                                  : "api_key is empty: set " + cfg_.api_key_env;
+}
+
+upstream::Request AnthropicProvider::request(std::string body, const CallContext& ctx) const {
+  upstream::Request req = make_request(cfg_, "/v1/messages", std::move(body), ctx.request_id);
+  req.headers.emplace_back("x-api-key", cfg_.api_key);
+  req.headers.emplace_back("anthropic-version", cfg_.anthropic_version);
+  return req;
+}
+
+Result<std::string> AnthropicProvider::request_body(const ChatCall& call) const {
+  if (call.client_wire == Wire::openai)
+    return api::openai_to_anthropic_request(*call.body, call.upstream_model, call.stream,
+                                            kDefaultMaxTokens);
+  return json::dump_with(*call.body, {{"model", json::quote(call.upstream_model)}});
+}
+
+asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& call,
+                                                              CallContext& ctx) {
+  if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
+  auto body = request_body(call);
+  if (!body.ok()) co_return body.failure();
+  auto resp = co_await ctx.http->send(request(std::move(body.value()), ctx));
+  if (!resp.ok()) co_return resp.failure();
+  if (resp->status < 200 || resp->status >= 300)
+    co_return failure_from_status(resp->status, resp->headers, std::move(resp->body), cfg_.name);
+
+  std::string err;
+  auto doc = json::parse(resp->body, &err);
+  if (!doc || !doc->IsObject() || !doc->HasMember("content")) {
+    co_return make_failure(FailureKind::malformed,
+                           "upstream " + cfg_.name + " sent an invalid message" +
+                               (err.empty() ? std::string() : " (" + err + ")"));
+  }
+  ChatResponse out;
+  out.usage = api::usage_from_anthropic(*doc);
+  if (auto sr = json::get_string(*doc, "stop_reason")) out.finish_reason = std::string(*sr);
+  if (call.client_wire == Wire::openai) {
+    auto translated = api::anthropic_to_openai_response(*doc, call.upstream_model);
+    if (!translated.ok()) co_return translated.failure();
+    out.body = std::move(translated.value());
+  } else {
+    out.body = std::move(resp->body);
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<std::unique_ptr<ChatStream>>> AnthropicProvider::chat_stream(
+    const ChatCall& call, CallContext& ctx) {
+  if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
+  auto body = request_body(call);
+  if (!body.ok()) co_return body.failure();
+  auto opened = co_await ctx.http->open(request(std::move(body.value()), ctx));
+  if (!opened.ok()) co_return opened.failure();
+  auto& resp = *opened.value();
+  if (resp.status() < 200 || resp.status() >= 300) {
+    std::string err = co_await drain_body(resp, kMaxErrorBody);
+    co_return failure_from_status(resp.status(), resp.headers(), std::move(err), cfg_.name);
+  }
+  if (!is_event_stream(resp.header("content-type"))) {
+    co_return make_failure(FailureKind::malformed,
+                           "upstream " + cfg_.name + " answered a stream request without "
+                           "text/event-stream");
+  }
+  bool include_usage = false;
+  if (call.client_wire == Wire::openai) {
+    if (const json::Value* so = json::find(*call.body, "stream_options"))
+      include_usage = json::get_bool(*so, "include_usage").value_or(false);
+  }
+  auto stream = std::make_unique<SseChatStream>(
+      std::move(opened.value()),
+      from_anthropic_stream(call.client_wire, call.upstream_model, include_usage), cfg_.name);
+  auto primed = co_await stream->prime();
+  if (!primed.ok()) co_return primed.failure();
+  co_return std::unique_ptr<ChatStream>(std::move(stream));
+}
+
+}  // namespace sy::providers

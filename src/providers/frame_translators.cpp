@@ -1,0 +1,111 @@
+#include "providers/frame_translators.hpp"
+
+#include <random>
+
+#include "api/stream_translate.hpp"
+
+namespace sy::providers {
+
+namespace {
+
+std::string random_suffix(size_t n) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string s;
+  s.reserve(n);
+  for (size_t i = 0; i < n; ++i) s += kAlphabet[rng() % (sizeof kAlphabet - 1)];
+  return s;
+}
+
+// An OpenAI usage-only chunk ("choices": [] with "usage"), sent because we asked for
+// include_usage; a client that did not ask for it may index choices[0] and break on it.
+bool is_usage_only_chunk(std::string_view data) {
+  if (data.find("\"usage\"") == std::string_view::npos) return false;
+  auto doc = json::parse(data);
+  if (!doc || !doc->IsObject()) return false;
+  const json::Value* choices = json::find(*doc, "choices");
+  return choices && choices->IsArray() && choices->Empty();
+}
+
+std::vector<std::string> one(std::string s) {
+  std::vector<std::string> v;
+  v.push_back(std::move(s));
+  return v;
+}
+
+class OpenAIPassthrough final : public FrameTranslator {
+ public:
+  OpenAIPassthrough(std::string model, bool include_usage)
+      : obs_(std::move(model)), include_usage_(include_usage) {}
+  Result<std::vector<std::string>> feed(std::string_view, std::string_view data) override {
+    auto frame = obs_.feed(data);
+    if (!frame.ok()) return frame.failure();
+    if (!include_usage_ && is_usage_only_chunk(data)) return std::vector<std::string>{};
+    return one(std::move(frame.value()));
+  }
+  // Some OpenAI-compatible servers end after the finish_reason chunk without [DONE]; clients
+  // still get the terminator they expect.
+  std::vector<std::string> finish() override {
+    if (obs_.done()) return {};
+    return one("data: [DONE]\n\n");
+  }
+  bool complete() const override { return obs_.done() || !obs_.finish_reason().empty(); }
+  Usage usage() const override { return obs_.usage(); }
+
+ private:
+  api::OpenAIStreamObserver obs_;
+  bool include_usage_;
+};
+
+class AnthropicPassthrough final : public FrameTranslator {
+ public:
+  explicit AnthropicPassthrough(std::string model) : obs_(std::move(model)) {}
+  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data) override {
+    auto frame = obs_.feed(event, data);
+    if (!frame.ok()) return frame.failure();
+    if (frame.value().empty()) return std::vector<std::string>{};
+    return one(std::move(frame.value()));
+  }
+  std::vector<std::string> finish() override { return {}; }
+  bool complete() const override { return obs_.done(); }
+  Usage usage() const override { return obs_.usage(); }
+
+ private:
+  api::AnthropicStreamObserver obs_;
+};
+
+template <class Translator>
+class Translating final : public FrameTranslator {
+ public:
+  explicit Translating(Translator t) : t_(std::move(t)) {}
+  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data) override {
+    return t_.feed(event, data);
+  }
+  std::vector<std::string> finish() override { return t_.finish(); }
+  bool complete() const override { return t_.done() || !t_.finish_reason().empty(); }
+  Usage usage() const override { return t_.usage(); }
+
+ private:
+  Translator t_;
+};
+
+}  // namespace
+
+std::string new_completion_id() { return "chatcmpl-" + random_suffix(24); }
+std::string new_message_id() { return "msg_" + random_suffix(24); }
+
+std::unique_ptr<FrameTranslator> from_openai_stream(Wire client, std::string model,
+                                                    bool include_usage) {
+  if (client == Wire::openai) return std::make_unique<OpenAIPassthrough>(std::move(model), include_usage);
+  return std::make_unique<Translating<api::OpenAIToAnthropicStream>>(
+      api::OpenAIToAnthropicStream(std::move(model), new_message_id()));
+}
+
+std::unique_ptr<FrameTranslator> from_anthropic_stream(Wire client, std::string model,
+                                                       bool include_usage) {
+  if (client == Wire::anthropic) return std::make_unique<AnthropicPassthrough>(std::move(model));
+  return std::make_unique<Translating<api::AnthropicToOpenAIStream>>(
+      api::AnthropicToOpenAIStream(std::move(model), new_completion_id(), include_usage));
+}
+
+}  // namespace sy::providers

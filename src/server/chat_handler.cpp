@@ -1,0 +1,208 @@
+// POST /v1/chat/completions (OpenAI front door) and POST /v1/messages (Anthropic front door).
+// Both run the same path: parse → validate in the client's wire → resolve the route → walk its
+// fallback chain → answer (whole or streamed) → account usage and cost → log.
+#include <chrono>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "api/anthropic_messages.hpp"
+#include "api/errors.hpp"
+#include "api/openai_chat.hpp"
+#include "api/stream_accumulate.hpp"
+#include "api/token_estimate.hpp"
+#include "cost/pricing.hpp"
+#include "routing/fallback.hpp"
+#include "server/failure_status.hpp"
+#include "server/handlers.hpp"
+#include "server/request_log.hpp"
+#include "server/sse_frames.hpp"
+#include "server/usage_estimate.hpp"
+
+namespace sy::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Validated {
+  std::string model;
+  bool stream = false;
+  std::string user;
+};
+
+std::variant<Validated, api::ApiError> validate(Wire wire, const json::Value& body) {
+  if (wire == Wire::openai) {
+    auto r = api::validate_openai_chat(body);
+    if (auto* e = std::get_if<api::ApiError>(&r)) return *e;
+    auto& i = std::get<api::ChatRequestInfo>(r);
+    return Validated{i.model, i.stream, i.user};
+  }
+  auto r = api::validate_anthropic_messages(body);
+  if (auto* e = std::get_if<api::ApiError>(&r)) return *e;
+  auto& i = std::get<api::MessagesRequestInfo>(r);
+  return Validated{i.model, i.stream, i.user};
+}
+
+void served_headers(Exchange& ex, const routing::Target& t, size_t attempts) {
+  ex.add_header("x-switchyard-model", t.model->name);
+  ex.add_header("x-switchyard-provider", std::string(t.provider->name()));
+  ex.add_header("x-switchyard-attempts", std::to_string(attempts));
+}
+
+void account(store::RequestRecord& rec, const Usage& u, const routing::Target& t) {
+  rec.input_tokens = u.input_tokens;
+  rec.output_tokens = u.output_tokens;
+  rec.usage_estimated = u.estimated;
+  rec.cost_usd = cost::cost_usd(u, t.model->input_price_per_mtok, t.model->output_price_per_mtok);
+}
+
+}  // namespace
+
+asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext& ctx, Wire wire) {
+  const auto t0 = Clock::now();
+  store::RequestRecord rec = begin_record(ex);
+  const std::string& raw = ex.request().body();
+  if (app.cfg.log.store_bodies) rec.request_body = raw;
+
+  auto reject = [&](int status, std::string msg, std::string param = {}, std::string code = {},
+                    std::string type = {}) -> asio::awaitable<void> {
+    rec.status = status;
+    rec.outcome = "client_error";
+    rec.error = msg;
+    co_await send_error(app, ex, wire, status, std::move(msg), std::move(type), std::move(param),
+                        std::move(code));
+    finish_record(app, std::move(rec), t0);
+  };
+
+  std::string perr;
+  auto doc = json::parse(raw, &perr);
+  if (!doc) co_return co_await reject(400, "The request body is not valid JSON (" + perr + ")");
+  auto v = validate(wire, *doc);
+  if (auto* e = std::get_if<api::ApiError>(&v))
+    co_return co_await reject(e->status, e->message, e->param, e->code, e->type);
+  const Validated info = std::get<Validated>(v);
+  rec.public_model = info.model;
+  rec.stream = info.stream;
+  rec.user = info.user;
+
+  const routing::Route* route = app.router.resolve(info.model);
+  if (!route) {
+    co_return co_await reject(
+        404,
+        wire == Wire::openai
+            ? fmt::format("The model `{}` does not exist or you do not have access to it.", info.model)
+            : fmt::format("model: {}", info.model),
+        "model", "model_not_found");
+  }
+  if (route->type != "chat") {
+    co_return co_await reject(400, fmt::format("Model '{}' is a {} model; it cannot serve chat requests",
+                                               info.model, route->type),
+                              "model", "model_not_supported");
+  }
+
+  providers::ChatCall call{wire, &*doc, {}, info.stream};
+  const auto& fb = app.router.fallback();
+
+  if (!info.stream) {
+    auto out = co_await routing::run_chain<providers::ChatResponse>(
+        *route, fb, [&](const routing::Target& t) -> asio::awaitable<Result<providers::ChatResponse>> {
+          providers::ChatCall c = call;
+          c.upstream_model = t.model->upstream_model;
+          co_return co_await t.provider->chat(c, ctx);
+        });
+    add_attempts(rec, out.attempts);
+    if (!out.result.ok()) {
+      const Failure& f = out.result.failure();
+      rec.status = status_for(f);
+      rec.outcome = "upstream_error";
+      rec.error = client_message(f, out.attempts);
+      co_await send_error(app, ex, wire, rec.status, rec.error, "", "", failure_code(f));
+      co_return finish_record(app, std::move(rec), t0);
+    }
+    providers::ChatResponse& resp = out.result.value();
+    const routing::Target& t = *out.served;
+    Usage u = resp.usage.known ? resp.usage : estimate_usage(wire, *doc, resp.body);
+    account(rec, u, t);
+    rec.served_model = t.model->name;
+    rec.provider = std::string(t.provider->name());
+    if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
+    served_headers(ex, t, out.attempts.size());
+    ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
+    rec.status = 200;
+    rec.outcome = "ok";
+    if (app.cfg.log.store_bodies) rec.response_body = resp.body;
+    if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
+    co_return finish_record(app, std::move(rec), t0);
+  }
+
+  auto out = co_await routing::run_chain<std::unique_ptr<providers::ChatStream>>(
+      *route, fb,
+      [&](const routing::Target& t) -> asio::awaitable<Result<std::unique_ptr<providers::ChatStream>>> {
+        providers::ChatCall c = call;
+        c.upstream_model = t.model->upstream_model;
+        co_return co_await t.provider->chat_stream(c, ctx);
+      });
+  add_attempts(rec, out.attempts);
+  if (!out.result.ok()) {
+    const Failure& f = out.result.failure();
+    rec.status = status_for(f);
+    rec.outcome = "upstream_error";
+    rec.error = client_message(f, out.attempts);
+    co_await send_error(app, ex, wire, rec.status, rec.error, "", "", failure_code(f));
+    co_return finish_record(app, std::move(rec), t0);
+  }
+  const routing::Target& t = *out.served;
+  auto& stream = *out.result.value();
+  rec.served_model = t.model->name;
+  rec.provider = std::string(t.provider->name());
+  if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
+  served_headers(ex, t, out.attempts.size());
+
+  app.metrics.active_streams.fetch_add(1, std::memory_order_relaxed);
+  struct StreamGauge {
+    telemetry::Metrics& m;
+    ~StreamGauge() { m.active_streams.fetch_sub(1, std::memory_order_relaxed); }
+  } gauge{app.metrics};
+
+  StreamAccumulator acc(wire);
+  rec.status = 200;
+  rec.outcome = "ok";
+  bool ok = co_await ex.start_stream();
+  while (ok) {
+    auto step = co_await stream.next();
+    if (!step.ok()) {
+      // Mid-stream failure: the client already has part of an answer, so no fallback; end its
+      // stream with an error event in its own wire format.
+      const Failure& f = step.failure();
+      rec.outcome = "stream_error";
+      rec.error = f.message;
+      rec.attempts.back().error_kind = to_string(f.kind);
+      rec.attempts.back().error = f.message;
+      app.metrics.stream_errors.fetch_add(1, std::memory_order_relaxed);
+      api::ApiError e{status_for(f), "upstream stream failed: " + f.message, "", "", failure_code(f)};
+      if (co_await ex.write_stream(api::stream_error_frame(wire, e))) co_await ex.end_stream();
+      ex.set_keep_alive(false);
+      break;
+    }
+    if (!step.value()) {
+      co_await ex.end_stream();
+      break;
+    }
+    for (const auto& chunk : *step.value()) {
+      if (rec.ttft_ms < 0)
+        rec.ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      acc.feed_frame(chunk.sse);
+      if (!(ok = co_await ex.write_stream(chunk.sse))) break;
+    }
+  }
+  if (ex.client_gone()) rec.outcome = "client_disconnected";
+  std::string assembled = acc.result_json();
+  Usage u = stream.usage();
+  if (!u.known) u = estimate_usage(wire, *doc, assembled);
+  account(rec, u, t);
+  if (app.cfg.log.store_bodies) rec.response_body = std::move(assembled);
+  finish_record(app, std::move(rec), t0);
+}
+
+}  // namespace sy::server

@@ -1,0 +1,291 @@
+#include "server/http_server.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <spdlog/spdlog.h>
+
+#include "server/handlers.hpp"
+#include "server/ids.hpp"
+#include "upstream/http_client.hpp"
+
+namespace sy::server {
+
+namespace {
+using tcp = asio::ip::tcp;
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+constexpr auto kBodyReadTimeout = std::chrono::seconds(60);
+}  // namespace
+
+struct SessionState {
+  beast::tcp_stream* stream = nullptr;
+  bool busy = false;   // between the first header byte and the end of the response
+};
+
+struct Worker {
+  asio::io_context io{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<upstream::Client> http;
+  std::unordered_set<SessionState*> sessions;   // only touched on this worker's thread
+  std::thread thread;
+};
+
+struct HttpServer::Impl {
+  App& app;
+  std::string host;
+  uint16_t port;
+  int threads;
+  std::vector<std::unique_ptr<Worker>> workers;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop_requested = false;
+  bool immediate = false;
+  int64_t active_sessions = 0;
+  std::atomic<bool> stopping{false};
+
+  Impl(App& a, std::string h, uint16_t p, int t) : app(a), host(std::move(h)), port(p), threads(t) {}
+
+  void session_started() {
+    std::lock_guard l(mu);
+    ++active_sessions;
+  }
+  void session_ended() {
+    std::lock_guard l(mu);
+    if (--active_sessions == 0) cv.notify_all();
+  }
+
+  asio::awaitable<void> accept_loop(Worker& w);
+  asio::awaitable<void> session(Worker& w, tcp::socket sock);
+};
+
+asio::awaitable<void> HttpServer::Impl::accept_loop(Worker& w) {
+  while (!stopping.load()) {
+    boost::system::error_code ec;
+    tcp::socket sock = co_await w.acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (stopping.load() || ec == asio::error::operation_aborted) break;
+      // Out of file descriptors and the like: back off briefly rather than spin.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer t(w.io);
+      t.expires_after(std::chrono::milliseconds(50));
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    sock.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(w.io, session(w, std::move(sock)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("connection ended by an unexpected error: {}", ex.what());
+      }
+    });
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
+  beast::tcp_stream stream(std::move(sock));
+  SessionState state{&stream, false};
+  w.sessions.insert(&state);
+  session_started();
+  struct Leave {
+    Impl* self;
+    Worker& w;
+    SessionState* s;
+    ~Leave() {
+      w.sessions.erase(s);
+      self->session_ended();
+    }
+  } leave{this, w, &state};
+
+  const auto& scfg = app.cfg.server;
+  beast::flat_buffer buffer;
+  providers::CallContext ctx{w.http.get(), {}};
+  boost::system::error_code ec;
+
+  while (!stopping.load()) {
+    state.busy = false;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(scfg.max_body_bytes);
+    stream.expires_after(scfg.keepalive_timeout);
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;   // closed, idle timeout, shutdown, or garbage: nothing to answer
+    state.busy = true;
+
+    const auto& hdr = parser.get();
+    Wire wire = hdr.target().starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
+    std::string rid = request_id_from(hdr["x-request-id"]);
+
+    if (auto len = parser.content_length(); len && *len > scfg.max_body_bytes) {
+      http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};
+      Exchange ex(head, stream, rid, false);
+      co_await send_error(app, ex, wire, 413,
+                          "Request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
+                              std::to_string(scfg.max_body_bytes) + " bytes (server.max_body_bytes)",
+                          "", "", "request_too_large");
+      break;
+    }
+    stream.expires_after(kBodyReadTimeout);
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};
+      Exchange ex(head, stream, rid, false);
+      co_await send_error(app, ex, wire, 413,
+                          "Request body exceeds the limit of " + std::to_string(scfg.max_body_bytes) +
+                              " bytes (server.max_body_bytes)",
+                          "", "", "request_too_large");
+      break;
+    }
+    if (ec) break;
+
+    http::request<http::string_body> req = parser.release();
+    stream.expires_never();   // handlers bound their own waits (upstream timeouts, write timeouts)
+    Exchange ex(req, stream, rid, req.keep_alive() && !stopping.load());
+    ctx.request_id = rid;
+    app.metrics.active_requests.fetch_add(1, std::memory_order_relaxed);
+    std::string internal_error;
+    try {
+      co_await dispatch(app, ex, ctx);
+    } catch (const std::exception& e) {
+      internal_error = e.what();
+    }
+    if (!internal_error.empty()) {
+      // A bug, not a client or upstream problem: answer 500 if nothing was sent yet, and drop
+      // the connection since its state is unknown.
+      spdlog::error("request {} failed: {}", rid, internal_error);
+      ex.set_keep_alive(false);
+      if (ex.status() == 0 && !ex.streaming())
+        co_await send_error(app, ex, wire, 500, "internal error: " + internal_error);
+    }
+    app.metrics.active_requests.fetch_sub(1, std::memory_order_relaxed);
+    if (ex.client_gone() || !ex.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+}
+
+HttpServer::HttpServer(App& app, std::string host, uint16_t port, int threads)
+    : impl_(std::make_unique<Impl>(app, std::move(host), port, threads)) {}
+
+HttpServer::~HttpServer() {
+  stop(true);
+  wait();
+}
+
+void HttpServer::start() {
+  int n = impl_->threads > 0 ? impl_->threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = 1;
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(impl_->host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + impl_->host + "': " + ec.message());
+  uint16_t port = impl_->port;
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->guard.emplace(w->io.get_executor());
+    w->http = std::make_unique<upstream::Client>(w->io);
+    w->acceptor = std::make_unique<tcp::acceptor>(w->io);
+    tcp::endpoint ep(addr, port);
+    w->acceptor->open(ep.protocol());
+    w->acceptor->set_option(asio::socket_base::reuse_address(true));
+    int one = 1;
+    ::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    w->acceptor->bind(ep, ec);
+    if (ec)
+      throw std::runtime_error("cannot listen on " + impl_->host + ":" + std::to_string(port) + ": " +
+                               ec.message());
+    w->acceptor->listen(asio::socket_base::max_listen_connections);
+    port = w->acceptor->local_endpoint().port();  // port 0: the others join the chosen port
+    impl_->workers.push_back(std::move(w));
+  }
+  impl_->port = port;
+  for (auto& wp : impl_->workers) {
+    Worker& w = *wp;
+    asio::co_spawn(w.io, impl_->accept_loop(w), [](std::exception_ptr) {});
+    w.thread = std::thread([&w] {
+      for (;;) {
+        try {
+          w.io.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("worker: unexpected error: {}", e.what());
+        }
+      }
+    });
+  }
+}
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::stop(bool immediate) {
+  std::lock_guard l(impl_->mu);
+  if (impl_->stop_requested && !immediate) return;
+  impl_->stop_requested = true;
+  impl_->immediate = impl_->immediate || immediate;
+  impl_->stopping.store(true);
+  impl_->app.draining.store(true);
+  for (auto& wp : impl_->workers) {
+    Worker* w = wp.get();
+    asio::post(w->io, [w] {
+      boost::system::error_code ec;
+      if (w->acceptor) w->acceptor->close(ec);
+      for (SessionState* s : w->sessions)
+        if (!s->busy) s->stream->socket().close(ec);   // idle keep-alive connections
+    });
+  }
+  impl_->cv.notify_all();
+}
+
+void HttpServer::wait() {
+  auto& im = *impl_;
+  if (im.workers.empty()) return;
+  {
+    std::unique_lock l(im.mu);
+    im.cv.wait(l, [&] { return im.stop_requested; });
+    const auto deadline = std::chrono::steady_clock::now() + im.app.cfg.server.shutdown_grace;
+    im.cv.wait_until(l, deadline, [&] { return im.active_sessions == 0 || im.immediate; });
+  }
+  // Grace is over: cut whatever is still open, then let the workers run dry.
+  for (auto& wp : im.workers) {
+    Worker* w = wp.get();
+    asio::post(w->io, [w] {
+      boost::system::error_code ec;
+      for (SessionState* s : w->sessions) s->stream->socket().close(ec);
+    });
+  }
+  {
+    std::unique_lock l(im.mu);
+    im.cv.wait_for(l, std::chrono::seconds(2), [&] { return im.active_sessions == 0; });
+  }
+  for (auto& wp : im.workers) {
+    Worker* w = wp.get();
+    asio::post(w->io, [w] {
+      w->http->close_idle();
+      w->guard.reset();
+      w->io.stop();
+    });
+  }
+  for (auto& wp : im.workers)
+    if (wp->thread.joinable()) wp->thread.join();
+  im.workers.clear();
+}
+
+}  // namespace sy::server

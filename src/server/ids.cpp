@@ -1,0 +1,42 @@
+#include "server/ids.hpp"
+
+#include <random>
+
+#include <openssl/sha.h>
+
+namespace sy::server {
+
+namespace {
+constexpr char kHex[] = "0123456789abcdef";
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id = "req_";
+  for (int i = 0; i < 2; ++i) {
+    uint64_t v = rng();
+    for (int j = 0; j < 12; ++j, v >>= 4) id += kHex[v & 15];
+  }
+  return id;
+}
+
+std::string request_id_from(std::string_view v) {
+  if (v.empty() || v.size() > 128) return new_request_id();
+  for (char c : v)
+    if (c < 0x21 || c > 0x7e) return new_request_id();
+  return std::string(v);
+}
+
+std::string hash_client_key(std::string_view key) {
+  if (key.empty()) return {};
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  std::string out;
+  for (int i = 0; i < 8; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace sy::server

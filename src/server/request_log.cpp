@@ -1,0 +1,47 @@
+#include "server/request_log.hpp"
+
+#include "server/ids.hpp"
+
+namespace sy::server {
+
+store::RequestRecord begin_record(const Exchange& ex) {
+  store::RequestRecord rec;
+  const auto& req = ex.request();
+  rec.id = ex.request_id();
+  rec.ts_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  std::string_view target = req.target();
+  rec.endpoint = std::string(target.substr(0, target.find('?')));
+  std::string_view key;
+  if (auto auth = req[http::field::authorization]; auth.starts_with("Bearer ")) key = auth.substr(7);
+  else key = req["x-api-key"];
+  rec.client_key_hash = hash_client_key(key);
+  return rec;
+}
+
+void add_attempts(store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts) {
+  rec.attempts.reserve(attempts.size());
+  for (const auto& a : attempts)
+    rec.attempts.push_back({a.target, a.provider, a.status, a.error_kind, a.error, a.latency_ms});
+}
+
+void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0) {
+  rec.latency_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  auto& m = app.metrics;
+  m.requests.fetch_add(1, std::memory_order_relaxed);
+  if (rec.status >= 400 && rec.status < 500) m.client_errors.fetch_add(1, std::memory_order_relaxed);
+  if (rec.status >= 500) m.server_errors.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& a : rec.attempts) {
+    if (a.error_kind == "unavailable" && a.status == 0 && a.latency_ms == 0) continue;  // skipped
+    m.upstream_attempts.fetch_add(1, std::memory_order_relaxed);
+    if (!a.error_kind.empty()) m.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+  }
+  m.input_tokens.fetch_add(static_cast<uint64_t>(rec.input_tokens), std::memory_order_relaxed);
+  m.output_tokens.fetch_add(static_cast<uint64_t>(rec.output_tokens), std::memory_order_relaxed);
+  m.cost_micro_usd.fetch_add(static_cast<uint64_t>(rec.cost_usd * 1e6 + 0.5), std::memory_order_relaxed);
+  if (app.log) app.log->submit(std::move(rec));
+}
+
+}  // namespace sy::server

@@ -1,0 +1,21 @@
+// Helpers that fill a RequestRecord from what a handler saw, and hand it to the log writer.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "routing/fallback.hpp"
+#include "server/app.hpp"
+#include "server/exchange.hpp"
+#include "store/request_record.hpp"
+
+namespace sy::server {
+
+// A record with id, time, endpoint and hashed client key filled in.
+store::RequestRecord begin_record(const Exchange& ex);
+void add_attempts(store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
+// Counts the answer in the metrics and submits the record (no-op when logging is off).
+void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0);
+
+}  // namespace sy::server
