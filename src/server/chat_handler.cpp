@@ -200,6 +200,8 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
   std::string assembled = acc.result_json();
   Usage u = stream.usage();
   if (!u.known) u = estimate_usage(wire, *doc, assembled);
+  else if (u.estimated && u.input_tokens == 0)  // a translator counted the output only
+    u.input_tokens = estimate_usage(wire, *doc, {}).input_tokens;
   account(rec, u, t);
   if (app.cfg.log.store_bodies) rec.response_body = std::move(assembled);
   finish_record(app, std::move(rec), t0);
