@@ -119,7 +119,7 @@ TEST(Kernels, Int8LinearCloseToFp32) {
 
 TEST(Kernels, ElementwiseMath) {
   for (float x = -20.0f; x <= 20.0f; x += 0.01f) {
-    ASSERT_NEAR(fast_erf(x), std::erf(x), 4e-7) << x;  // 1.5e-7 approximation + float rounding
+    ASSERT_NEAR(fast_erf(x), std::erf(x), 6e-7) << x;  // 1.5e-7 approximation + float cancellation near 0
   }
   for (float x = -80.0f; x <= 80.0f; x += 0.1f) {
     ASSERT_NEAR(fast_exp(x) / std::exp(x), 1.0f, 1e-6) << x;
