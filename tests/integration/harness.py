@@ -115,7 +115,7 @@ class Config:
         timeouts = {"connect_ms": 1000, "first_byte_ms": 2000, "idle_ms": 2000,
                     "total_ms": 20000}
         self.data = {
-            "server": {"listen": "127.0.0.1:0", "max_body_bytes": 65536,
+            "server": {"max_body_bytes": 65536,
                        "shutdown_grace_ms": 5000},
             "providers": {
                 "oai": {"kind": "openai", "base_url": "http://127.0.0.1:%d/v1" % fake_port,
@@ -362,6 +362,11 @@ class Gateway:
             self._reader.join(5)
         return self.proc.returncode, self.stderr()
 
+    def returncode_and_stderr(self):
+        if self._reader:
+            self._reader.join(2)
+        return self.proc.returncode, self.stderr()
+
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
@@ -439,6 +444,22 @@ class GatewayTestCase(unittest.TestCase):
 
     def setUp(self):
         self.fake.reset()
+
+    def tearDown(self):
+        # A gateway that died during a test (crash, abort) fails that test, and is restarted so
+        # that the remaining tests of the class still say something.
+        gw = type(self).gateway
+        if gw is None:
+            return
+        time.sleep(0.05)   # a crash right after the response still belongs to this test
+        if gw.proc.poll() is None:
+            return
+        code, err = gw.returncode_and_stderr()
+        cls = type(self)
+        cls.gateway = Gateway(cls.config_path).start()
+        cls.client = cls.gateway.client
+        self.fail("the gateway died during this test (exit %s); stderr tail:\n%s"
+                  % (code, "".join(err.splitlines(True)[-5:])))
 
     def stop_gateway(self):
         """SIGTERMs the gateway (flushing the log); returns (exit code, stderr)."""

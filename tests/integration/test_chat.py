@@ -55,7 +55,7 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(body["object"], "chat.completion")
         self.assertIsInstance(body["id"], str)
         self.assertIsInstance(body["created"], int)
-        self.assertEqual(body["model"], model)
+        self.assertIsInstance(body["model"], str)   # the value: test_response_model_is_public_name
         choice = body["choices"][0]
         self.assertEqual(choice["index"], 0)
         self.assertEqual(choice["message"]["role"], "assistant")
@@ -67,7 +67,7 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(body["type"], "message")
         self.assertEqual(body["role"], "assistant")
         self.assertTrue(body["id"])
-        self.assertEqual(body["model"], model)
+        self.assertIsInstance(body["model"], str)   # the value: test_response_model_is_public_name
         self.assertIn("stop_sequence", body)
         return body
 
@@ -176,6 +176,22 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(ub["stop"], ["END"])
         self.assertEqual(ub["temperature"], 0.2)
 
+    def test_response_model_is_public_name(self):
+        """Clients see the name they asked for (model or route), never the upstream id."""
+        for kind in ("oai", "ant"):
+            with self.subTest(door="openai", upstream=kind):
+                self.assertEqual(self.chat(kind + "-ok").json()["model"], kind + "-ok")
+            with self.subTest(door="anthropic", upstream=kind):
+                self.assertEqual(self.messages(kind + "-ok").json()["model"], kind + "-ok")
+            with self.subTest(door="openai", upstream=kind, stream=True):
+                sse = self.chat(kind + "-ok", stream=True)
+                models = {ev["model"] for _, ev in sse.json_events()}
+                self.assertEqual(models, {kind + "-ok"})
+            with self.subTest(door="anthropic", upstream=kind, stream=True):
+                sse = self.messages(kind + "-ok", stream=True)
+                start = dict(sse.json_events())["message_start"]["message"]
+                self.assertEqual(start["model"], kind + "-ok")
+
     # --- streaming, 4 combinations ----------------------------------------------------------------------
     def test_stream_openai_door_openai_upstream(self):
         sse = self.chat("oai-ok", stream=True)
@@ -220,7 +236,6 @@ class ChatTest(GatewayTestCase):
         self.assertAnthropicStream(sse)
         self.assertEqual(anthropic_stream_text(sse), fu.TEXT)
         evs = dict((n, ev) for n, ev in sse.json_events())
-        self.assertEqual(evs["message_start"]["message"]["model"], "ant-ok")
         self.assertEqual(evs["message_start"]["message"]["usage"]["input_tokens"], fu.INPUT_TOKENS)
         self.assertEqual(evs["message_delta"]["delta"]["stop_reason"], "end_turn")
         self.assertEqual(evs["message_delta"]["usage"]["output_tokens"], fu.OUTPUT_TOKENS)
@@ -232,7 +247,6 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(anthropic_stream_text(sse), fu.TEXT)
         evs = dict((n, ev) for n, ev in sse.json_events())
         start = evs["message_start"]["message"]
-        self.assertEqual(start["model"], "oai-ok")
         self.assertEqual(start["content"], [])
         self.assertEqual(evs["content_block_start"]["content_block"], {"type": "text", "text": ""})
         self.assertEqual(evs["message_delta"]["delta"]["stop_reason"], "end_turn")
@@ -460,7 +474,6 @@ class EmbeddingsAndModelsTest(GatewayTestCase):
         self.assertEqual(r.status, 200, r)
         body = r.json()
         self.assertEqual(body["object"], "list")
-        self.assertEqual(body["model"], "oai-embed")
         self.assertEqual([d["index"] for d in body["data"]], [0, 1])
         for d in body["data"]:
             self.assertEqual(d["object"], "embedding")
@@ -475,6 +488,7 @@ class EmbeddingsAndModelsTest(GatewayTestCase):
         self.assertEqual(up[0]["body"]["model"], "embed-ok")
         self.assertEqual(up[0]["body"]["input"], ["a", "b"])
         self.assertEqual(up[0]["headers"].get("authorization"), "Bearer sk-test-oai-key")
+        self.assertEqual(body["model"], "oai-embed")
 
     def test_embeddings_base64_passes_through(self):
         import base64
@@ -512,8 +526,8 @@ class EmbeddingsAndModelsTest(GatewayTestCase):
     def test_route_serves_through_its_chain(self):
         r = self.chat("smart")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json()["model"], "smart")
         self.assertEqual(r.headers.get("x-switchyard-model"), "oai-ok")
+        self.assertEqual(r.json()["model"], "smart")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from harness import run_cli, switchyard_bin, Gateway
 
 GOOD = textwrap.dedent("""\
     server:
-      listen: "127.0.0.1:0"
+      listen: "127.0.0.1:18080"
     providers:
       oai:
         kind: openai
@@ -95,9 +95,9 @@ class CliTest(unittest.TestCase):
         self.assertConfigError(bad, line=8, col=5, fragment="bogus_key")
 
     def test_check_config_wrong_type_points_at_value(self):
-        bad = GOOD.replace('  listen: "127.0.0.1:0"\n',
-                           '  listen: "127.0.0.1:0"\n  max_body_bytes: lots\n')
-        self.assertConfigError(bad, line=3, fragment="max_body_bytes")
+        bad = GOOD.replace('  listen: "127.0.0.1:18080"\n',
+                           '  listen: "127.0.0.1:18080"\n  max_body_bytes: lots\n')
+        self.assertConfigError(bad, line=3, col=19)
 
     def test_check_config_dangling_reference(self):
         bad = GOOD.replace("    provider: oai\n", "    provider: nope\n")
