@@ -21,7 +21,8 @@ What it does is chosen by the upstream model id of the request, `NAME` or `NAME@
   reset-mid-stream   sends headers and part of the body, then resets the TCP connection
   error-event        streams a few events, then an in-band error event (Anthropic `event: error`,
                      OpenAI `data: {"error":...}`), then ends the body cleanly
-  malformed-json     200 with a body that is not JSON (streams: data lines that are not JSON)
+  malformed-json     200 with a body that is not JSON (streams: the first data line is not JSON)
+  malformed-mid-stream  streams: a few valid events, then data lines that are not JSON
   truncated-stream   streams a few chunks and ends the HTTP body cleanly without [DONE] /
                      message_stop (non-streaming: closes before Content-Length bytes were sent)
   no-usage           a normal answer without any usage numbers
@@ -66,7 +67,7 @@ EMBED_DIM = 8
 EMBED_TOKENS_PER_INPUT = 3
 KNOWN_MODELS = ["ok", "echo", "tools", "err-429", "err-500", "err-400", "stall-headers",
                 "stall-mid-stream", "reset-mid-stream", "error-event", "malformed-json",
-                "truncated-stream", "no-usage", "slow"]
+                "truncated-stream", "no-usage", "slow", "malformed-mid-stream"]
 
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 408: "Request Timeout", 409: "Conflict", 413: "Payload Too Large",
@@ -454,8 +455,10 @@ class Api:
         b = self.b
         await self.conn.head(200, SSE_HEADERS + [("x-request-id", _id("req_"))])
         frames = self.frames()
-        if b.name == "malformed-json":
-            await self.conn.chunk(frames[0])
+        if b.name in ("malformed-json", "malformed-mid-stream"):
+            if b.name == "malformed-mid-stream":
+                for frame in frames[: self.CUT]:
+                    await self.conn.chunk(frame)
             await self.conn.chunk("data: {\"id\": \"broken\", \"choices\": [\n\n")
             await self.conn.chunk("data: not json at all\n\n")
             await self.conn.end_chunks()

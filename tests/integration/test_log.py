@@ -4,10 +4,11 @@ written asynchronously and flushed on graceful shutdown, so the class sends its 
 the gateway, then reads the database. Also `switchyard logs`."""
 
 import json
+import time
 import unittest
 
 import fake_upstream as fu
-from harness import GatewayTestCase, EXPECTED_COST, db_rows, db_request, db_attempts, run_cli
+from harness import Gateway, GatewayTestCase, EXPECTED_COST, db_rows, db_request, db_attempts, run_cli
 
 PRICE_IN_B, PRICE_OUT_B = 0.5, 4.0
 
@@ -27,8 +28,20 @@ class LogTest(GatewayTestCase):
         A = cls.ANTHROPIC_HEADERS
         cls.responses = {}
 
+        cls.setup_problems = []
+
         def send(rid, fn):
-            cls.responses[rid] = fn({"x-request-id": rid})
+            try:
+                cls.responses[rid] = fn({"x-request-id": rid})
+            except OSError as e:
+                cls.responses[rid] = e
+            time.sleep(0.05)
+            if cls.gateway.proc.poll() is not None:
+                # Keep going (same log file) so one gateway bug does not hide the others.
+                code, err = cls.gateway.returncode_and_stderr()
+                cls.setup_problems.append("gateway died (exit %s) after %s" % (code, rid))
+                cls.gateway = Gateway(cls.config_path).start()
+                cls.client = cls.gateway.client
 
         send("log-chat", lambda h: c.client.post(
             "/v1/chat/completions", c.openai_body("oai-ok", user="alice"), headers={**H, **h}))
@@ -43,8 +56,6 @@ class LogTest(GatewayTestCase):
             "/v1/chat/completions", c.openai_body("fb-500"), headers={**H, **h}))
         send("log-no-usage", lambda h: c.client.post(
             "/v1/messages", c.anthropic_body("oai-no-usage"), headers={**A, **h}))
-        send("log-unknown-model", lambda h: c.client.post(
-            "/v1/chat/completions", c.openai_body("no-such-model"), headers={**H, **h}))
         send("log-upstream-500", lambda h: c.client.post(
             "/v1/chat/completions", c.openai_body("oai-err-500"), headers={**H, **h}))
         send("log-mid-stream", lambda h: c.client.stream(
@@ -53,6 +64,9 @@ class LogTest(GatewayTestCase):
         send("log-embed", lambda h: c.client.post(
             "/v1/embeddings", {"model": "oai-embed", "input": ["a", "b", "c"]},
             headers={**H, **h}))
+        time.sleep(0.4)   # past flush_interval: earlier rows reach the file even if the next one crashes
+        send("log-unknown-model", lambda h: c.client.post(
+            "/v1/chat/completions", c.openai_body("no-such-model"), headers={**H, **h}))
         cls.exit_code, cls.stderr_text = cls.gateway.stop()
         cls.gateway = None
 
@@ -63,6 +77,9 @@ class LogTest(GatewayTestCase):
 
     def test_graceful_stop_exit_0(self):
         self.assertEqual(self.exit_code, 0, self.stderr_text)
+
+    def test_gateway_survived_the_requests(self):
+        self.assertEqual(self.setup_problems, [])
 
     def test_one_row_per_request(self):
         ids = [r["id"] for r in db_rows(self.db_path, "requests")]

@@ -14,7 +14,7 @@ class MidStreamTest(GatewayTestCase):
     @classmethod
     def configure(cls, cfg):
         cfg.standard_models(("ok", "reset-mid-stream", "truncated-stream", "error-event",
-                             "malformed-json", "stall-mid-stream"))
+                             "malformed-mid-stream", "stall-mid-stream"))
         p = dict(cfg.data["providers"]["oai"])
         p["timeouts"] = {"connect_ms": 500, "first_byte_ms": 2000, "idle_ms": 700,
                          "total_ms": 10000}
@@ -108,10 +108,13 @@ class MidStreamTest(GatewayTestCase):
 
     # --- garbage mid-stream ----------------------------------------------------------------------------------
     def test_malformed_chunk_mid_stream(self):
-        # The first frame is valid, then garbage: by then the stream has started.
-        sse = self.chat("oai-malformed-json", stream=True)
-        self.assertEqual(sse.status, 200, sse.body)
-        self.assertOpenAIStreamError(sse)
+        # The first frames are valid, then garbage: by then the stream has started.
+        for kind in BOTH_KINDS:
+            with self.subTest(upstream=kind, door="openai"):
+                self.assertOpenAIStreamError(self.chat(kind + "-malformed-mid-stream", stream=True))
+            with self.subTest(upstream=kind, door="anthropic"):
+                self.assertAnthropicStreamError(self.messages(kind + "-malformed-mid-stream",
+                                                              stream=True))
 
 
 if __name__ == "__main__":
