@@ -454,11 +454,14 @@ class ChatTest(GatewayTestCase):
 
     def test_request_id_on_every_response(self):
         for r in (self.client.get("/healthz"), self.client.get("/v1/models"),
-                  self.chat("no-such-model"),
-                  self.client.post("/v1/messages", raw=b"{", headers=self.ANTHROPIC_HEADERS)):
+                  self.client.get("/readyz"),
+                  self.client.post("/v1/messages", raw=b"{", headers=self.ANTHROPIC_HEADERS),
+                  self.chat("oai-ok", temperature=9)):
             self.assertTrue(r.headers.get("x-request-id"), r)
-        r = self.chat("no-such-model", headers={"x-request-id": "it-err-1"})
+        r = self.chat("oai-ok", temperature=9, headers={"x-request-id": "it-err-1"})
         self.assertEqual(r.headers.get("x-request-id"), "it-err-1")
+        r = self.chat("no-such-model", headers={"x-request-id": "it-err-2"})   # last: see report
+        self.assertEqual(r.headers.get("x-request-id"), "it-err-2")
 
 
 class EmbeddingsAndModelsTest(GatewayTestCase):
