@@ -2,6 +2,7 @@
 tool calls each way, and what the upstream receives (translation, pass-through, auth headers)."""
 
 import json
+import os
 import unittest
 
 import fake_upstream as fu
@@ -462,6 +463,69 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(r.headers.get("x-request-id"), "it-err-1")
         r = self.chat("no-such-model", headers={"x-request-id": "it-err-2"})   # last: see report
         self.assertEqual(r.headers.get("x-request-id"), "it-err-2")
+
+
+class ConcurrencyTest(GatewayTestCase):
+    @classmethod
+    def configure(cls, cfg):
+        cfg.standard_models(("ok", "slow@50"))
+
+    def test_parallel_streams_and_requests(self):
+        import concurrent.futures as cf
+
+        def one(i):
+            if i % 3 == 0:
+                sse = self.chat("oai-slow", stream=True)
+                return openai_stream_text(sse)
+            if i % 3 == 1:
+                sse = self.messages("ant-slow", stream=True)
+                return anthropic_stream_text(sse)
+            return self.chat("ant-ok").json()["choices"][0]["message"]["content"]
+
+        with cf.ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(one, range(24)))
+        self.assertEqual(results, [fu.TEXT] * 24)
+        self.assertEqual(len(self.fake.requests()), 24)
+
+    def test_keep_alive_connection_reused(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.gateway.port, timeout=10)
+        try:
+            for i in range(3):
+                conn.request("POST", "/v1/chat/completions",
+                             body=json.dumps(self.openai_body("oai-ok")),
+                             headers={"Content-Type": "application/json"})
+                r = conn.getresponse()
+                self.assertEqual(r.status, 200)
+                self.assertEqual(json.loads(r.read())["choices"][0]["message"]["content"],
+                                 fu.TEXT)
+        finally:
+            conn.close()
+
+
+class EnvInterpolationTest(GatewayTestCase):
+    """${VAR} and ${VAR:-default} in the config reach the upstream request."""
+
+    @classmethod
+    def setUpClass(cls):
+        os.environ["SY_IT_OAI_KEY"] = "sk-from-env"
+        os.environ.pop("SY_IT_UNSET_TEAM", None)
+        try:
+            super().setUpClass()
+        finally:
+            os.environ.pop("SY_IT_OAI_KEY", None)
+
+    @classmethod
+    def configure(cls, cfg):
+        cfg.standard_models(("ok",))
+        cfg.data["providers"]["oai"]["api_key"] = "${SY_IT_OAI_KEY}"
+        cfg.data["providers"]["oai"]["headers"] = {"X-Team": "${SY_IT_UNSET_TEAM:-fallback-team}"}
+
+    def test_env_values_used(self):
+        self.assertEqual(self.chat("oai-ok").status, 200)
+        h = self.fake.requests()[0]["headers"]
+        self.assertEqual(h.get("authorization"), "Bearer sk-from-env")
+        self.assertEqual(h.get("x-team"), "fallback-team")
 
 
 class EmbeddingsAndModelsTest(GatewayTestCase):
