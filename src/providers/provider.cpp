@@ -23,4 +23,12 @@ asio::awaitable<Result<JsonResponse>> Provider::embeddings(const EmbeddingsCall&
   co_return unsupported(kind(), "embeddings");
 }
 
+asio::awaitable<Result<JsonResponse>> Provider::rerank(const JsonCall&, CallContext&) {
+  co_return unsupported(kind(), "rerank");
+}
+
+asio::awaitable<Result<JsonResponse>> Provider::classify(const JsonCall&, CallContext&) {
+  co_return unsupported(kind(), "classify");
+}
+
 }  // namespace sy::providers

@@ -70,10 +70,12 @@ class ChatStream {
   virtual Usage usage() const = 0;
 };
 
-struct EmbeddingsCall {
-  const json::Value* body = nullptr;  // OpenAI /v1/embeddings request
+// A request whose body is one JSON object in, one JSON object out (embeddings, rerank, classify).
+struct JsonCall {
+  const json::Value* body = nullptr;  // the client's request body (an object), never modified
   std::string upstream_model;
 };
+using EmbeddingsCall = JsonCall;      // OpenAI /v1/embeddings request
 
 struct JsonResponse {
   std::string body;
@@ -93,6 +95,9 @@ class Provider {
                                                                            CallContext& ctx);
   virtual asio::awaitable<Result<JsonResponse>> embeddings(const EmbeddingsCall& call,
                                                            CallContext& ctx);
+  // POST /v1/rerank (docs/local-models.md) and POST /v1/classify; answer in the same shapes.
+  virtual asio::awaitable<Result<JsonResponse>> rerank(const JsonCall& call, CallContext& ctx);
+  virtual asio::awaitable<Result<JsonResponse>> classify(const JsonCall& call, CallContext& ctx);
 };
 
 }  // namespace sy::providers

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "providers/anthropic_provider.hpp"
+#include "providers/local_provider.hpp"
 #include "providers/openai_provider.hpp"
 
 namespace sy::providers {
@@ -12,6 +13,7 @@ Registry::Registry(const config::Config& cfg) {
     std::unique_ptr<Provider> adapter;
     if (p.kind == "openai") adapter = std::make_unique<OpenAIProvider>(p);
     else if (p.kind == "anthropic") adapter = std::make_unique<AnthropicProvider>(p);
+    else if (p.kind == "local") adapter = std::make_unique<LocalProvider>(p, cfg.models, cfg.engine);
     else throw std::runtime_error("provider '" + p.name + "': kind '" + p.kind + "' is not available in this build");
     by_name_.emplace(p.name, std::move(adapter));
   }

@@ -13,7 +13,8 @@ namespace sy::providers {
 
 class Registry {
  public:
-  // Throws std::runtime_error for a kind this build does not know.
+  // Throws std::runtime_error for a kind this build does not know, or a local model that cannot
+  // be loaded (local providers load their models here, at start-up).
   explicit Registry(const config::Config& cfg);
   Provider* find(std::string_view name) const;
   const std::map<std::string, std::unique_ptr<Provider>, std::less<>>& all() const { return by_name_; }

@@ -21,6 +21,10 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
     if (post) co_return co_await handle_chat(app, ex, ctx, Wire::anthropic);
   } else if (target == "/v1/embeddings" || target == "/embeddings") {
     if (post) co_return co_await handle_embeddings(app, ex, ctx);
+  } else if (target == "/v1/rerank" || target == "/rerank") {
+    if (post) co_return co_await handle_rerank(app, ex, ctx);
+  } else if (target == "/v1/classify" || target == "/classify") {
+    if (post) co_return co_await handle_classify(app, ex, ctx);
   } else if (target == "/v1/models" || target == "/models") {
     if (get) co_return co_await handle_models(app, ex);
   } else if (target == "/healthz") {
@@ -32,7 +36,8 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
   } else {
     co_return co_await send_error(app, ex, Wire::openai, 404,
                                   "Unknown path " + std::string(target) + ": switchyard serves "
-                                  "/v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models, "
+                                  "/v1/chat/completions, /v1/messages, /v1/embeddings, /v1/rerank, /v1/classify, "
+                                  "/v1/models, "
                                   "/healthz, /readyz, /metrics",
                                   "", "", "unknown_url");
   }

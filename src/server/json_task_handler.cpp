@@ -1,10 +1,15 @@
-// POST /v1/embeddings (OpenAI format), through the same fallback machinery as chat.
+// The body shared by the endpoints that take one JSON object and answer one (POST /v1/embeddings,
+// /v1/rerank, /v1/classify): they differ only in how the body is checked at the door, which model
+// type serves them and which provider method runs them (a JsonTask). Same machinery as chat:
+// route → fallback chain → x-switchyard-* headers → request log.
 #include <chrono>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "api/classify.hpp"
 #include "api/openai_chat.hpp"
+#include "api/rerank.hpp"
 #include "api/token_estimate.hpp"
 #include "cost/pricing.hpp"
 #include "routing/fallback.hpp"
@@ -14,7 +19,8 @@
 
 namespace sy::server {
 
-asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallContext& ctx) {
+asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallContext& ctx,
+                                       const JsonTask& task) {
   const auto t0 = std::chrono::steady_clock::now();
   store::RequestRecord rec = begin_record(ex);
   const std::string& raw = ex.request().body();
@@ -31,25 +37,25 @@ asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallC
   std::string perr;
   auto doc = json::parse(raw, &perr);
   if (!doc) co_return co_await reject(400, "The request body is not valid JSON (" + perr + ")");
-  auto v = api::validate_openai_embeddings(*doc);
+  auto v = task.validate(*doc);
   if (auto* e = std::get_if<api::ApiError>(&v)) co_return co_await reject(e->status, e->message, e->param, e->code);
-  const auto& info = std::get<api::EmbeddingsRequestInfo>(v);
-  rec.public_model = info.model;
+  const std::string& model = std::get<std::string>(v);
+  rec.public_model = model;
   if (auto u = json::get_string(*doc, "user")) rec.user = std::string(*u);
 
-  const routing::Route* route = app.router.resolve(info.model);
+  const routing::Route* route = app.router.resolve(model);
   if (!route)
-    co_return co_await reject(404, fmt::format("The model `{}` does not exist or you do not have access to it.", info.model),
+    co_return co_await reject(404, fmt::format("The model `{}` does not exist or you do not have access to it.", model),
                               "model", "model_not_found");
-  if (route->type != "embedding")
-    co_return co_await reject(400, fmt::format("Model '{}' is a {} model; it cannot serve embeddings", info.model, route->type),
+  if (route->type != task.model_type)
+    co_return co_await reject(400, fmt::format("Model '{}' is a {} model; it cannot serve {}", model, route->type, task.serves),
                               "model", "model_not_supported");
 
   auto out = co_await routing::run_chain<providers::JsonResponse>(
       *route, app.router.fallback(),
       [&](const routing::Target& t) -> asio::awaitable<Result<providers::JsonResponse>> {
-        providers::EmbeddingsCall c{&*doc, t.model->upstream_model};
-        co_return co_await t.provider->embeddings(c, ctx);
+        providers::JsonCall c{&*doc, t.model->upstream_model};
+        co_return co_await (t.provider->*task.call)(c, ctx);
       });
   add_attempts(rec, out.attempts);
   if (!out.result.ok()) {
@@ -78,9 +84,51 @@ asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallC
   ex.add_header("x-switchyard-provider", rec.provider);
   ex.add_header("x-switchyard-attempts", std::to_string(out.attempts.size()));
   ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
-  // Embedding vectors are bulky and rarely useful to audit: keep the request, not the vectors.
+  if (task.log_response && app.cfg.log.store_bodies) rec.response_body = resp.body;
   if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
   finish_record(app, std::move(rec), t0);
+}
+
+namespace {
+
+template <class Info>
+std::variant<std::string, api::ApiError> model_of(std::variant<Info, api::ApiError> v) {
+  if (auto* e = std::get_if<api::ApiError>(&v)) return std::move(*e);
+  return std::move(std::get<Info>(v).model);
+}
+
+}  // namespace
+
+asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallContext& ctx) {
+  // The door takes every form OpenAI does (token ids included): a local target refuses what it
+  // cannot run, and a chain may fall back to one that can.
+  static const JsonTask task{
+      "embeddings", "embedding",
+      [](const json::Value& b) { return model_of(api::validate_openai_embeddings(b)); },
+      &providers::Provider::embeddings,
+      false,  // embedding vectors are bulky and rarely useful to audit: keep the request only
+  };
+  co_await handle_json_task(app, ex, ctx, task);
+}
+
+asio::awaitable<void> handle_rerank(App& app, Exchange& ex, providers::CallContext& ctx) {
+  static const JsonTask task{
+      "rerank requests", "rerank",
+      [](const json::Value& b) { return model_of(api::parse_rerank_request(b)); },
+      &providers::Provider::rerank,
+      true,
+  };
+  co_await handle_json_task(app, ex, ctx, task);
+}
+
+asio::awaitable<void> handle_classify(App& app, Exchange& ex, providers::CallContext& ctx) {
+  static const JsonTask task{
+      "classify requests", "classify",
+      [](const json::Value& b) { return model_of(api::parse_classify_request(b)); },
+      &providers::Provider::classify,
+      true,
+  };
+  co_await handle_json_task(app, ex, ctx, task);
 }
 
 }  // namespace sy::server
