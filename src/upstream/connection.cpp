@@ -22,7 +22,10 @@ bool Connection::idle_and_open() {
   char byte;
   ssize_t n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return false;  // 0: orderly close; >0: bytes nobody asked for (e.g. a TLS alert)
+  if (n == 0) return false;  // orderly close
+  // Bytes nobody asked for: garbage on plain HTTP; over TLS possibly a post-handshake message
+  // (TLS 1.3 session tickets) the TLS layer will consume, or a close_notify the retry covers.
+  return tls() != nullptr;
 }
 
 void Connection::close() {

@@ -27,8 +27,8 @@ struct Connection {
   boost::beast::tcp_stream& tcp();
   TlsStream* tls() { return std::get_if<TlsStream>(&stream); }
 
-  // For an idle pooled connection: false if the peer closed it or sent something unsolicited
-  // (either way it cannot carry another exchange). Never blocks.
+  // For an idle pooled connection: false if the peer closed it or (plain HTTP) sent something
+  // unsolicited; either way it cannot carry another exchange. Never blocks.
   bool idle_and_open();
   // Closes the socket without a TLS close_notify (nobody waits for one on a pooled upstream).
   void close();
