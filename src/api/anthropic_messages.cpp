@@ -127,6 +127,7 @@ Err check_messages(const json::Value& body) {
   const json::Value* msgs = json::find(body, "messages");
   if (!msgs) return bad("messages", "Field required");
   if (!msgs->IsArray()) return bad("messages", "Input should be a valid list");
+  if (msgs->Empty()) return bad("messages", "at least one message is required");
   for (rapidjson::SizeType i = 0; i < msgs->Size(); ++i) {
     const json::Value& m = (*msgs)[i];
     std::string p = dot("messages", i);

@@ -1,7 +1,11 @@
 #include "cli/commands.hpp"
 
-#include <pthread.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <cstdio>
@@ -26,6 +30,26 @@ namespace sy::cli {
 namespace {
 
 constexpr int kOk = 0, kFailure = 1, kUsage = 2;
+
+int g_signal_pipe[2] = {-1, -1};
+
+extern "C" void on_signal(int sig) {
+  const int saved = errno;
+  char c = static_cast<char>(sig);
+  [[maybe_unused]] ssize_t n = ::write(g_signal_pipe[1], &c, 1);   // async-signal-safe
+  errno = saved;
+}
+
+bool install_signal_pipe() {
+  if (::pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return false;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  if (::sigaction(SIGINT, &sa, nullptr) != 0 || ::sigaction(SIGTERM, &sa, nullptr) != 0) return false;
+  ::signal(SIGPIPE, SIG_IGN);
+  return true;
+}
 
 // "host:port", "[v6]:port" or ":port".
 bool parse_listen(const std::string& s, std::string& host, uint16_t& port) {
@@ -63,14 +87,13 @@ int serve(const std::string& config_path, const std::string& listen, const std::
     return kUsage;
   }
 
-  // Signals are taken synchronously by one thread (sigtimedwait below), so every other thread —
-  // the workers start after this — must have them blocked.
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Threads that a library started before main() (OpenBLAS's pool) do not share a signal mask we
+  // set now, so a signal may land on any thread: catch it process-wide with a handler that only
+  // writes to a pipe, and let an ordinary thread act on it.
+  if (!install_signal_pipe()) {
+    std::cerr << "cannot install signal handlers\n";
+    return kFailure;
+  }
 
   try {
     providers::Registry registry(*cfg);
@@ -93,12 +116,13 @@ int serve(const std::string& config_path, const std::string& listen, const std::
     std::atomic<bool> done{false};
     std::thread signal_waiter([&] {
       int received = 0;
-      const timespec tick{0, 200'000'000};
       while (!done.load()) {
-        int sig = sigtimedwait(&sigs, nullptr, &tick);
-        if (sig <= 0) continue;
+        pollfd pfd{g_signal_pipe[0], POLLIN, 0};
+        if (::poll(&pfd, 1, 200) <= 0) continue;
+        char sig = 0;
+        if (::read(g_signal_pipe[0], &sig, 1) != 1) continue;
         if (++received == 1) {
-          spdlog::info("signal {}: draining (grace {} ms); send again to stop at once", sig,
+          spdlog::info("signal {}: draining (grace {} ms); send again to stop at once", int(sig),
                        cfg->server.shutdown_grace.count());
           http.stop(false);
         } else {

@@ -56,11 +56,12 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& ca
   out.usage = api::usage_from_anthropic(*doc);
   if (auto sr = json::get_string(*doc, "stop_reason")) out.finish_reason = std::string(*sr);
   if (call.client_wire == Wire::openai) {
-    auto translated = api::anthropic_to_openai_response(*doc, call.upstream_model);
+    auto translated = api::anthropic_to_openai_response(*doc, call.client_model);
     if (!translated.ok()) co_return translated.failure();
     out.body = std::move(translated.value());
   } else {
-    out.body = std::move(resp->body);
+    // Same wire: forward the upstream's answer as it is, but in the name the client used.
+    out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
   }
   co_return out;
 }
@@ -89,7 +90,7 @@ asio::awaitable<Result<std::unique_ptr<ChatStream>>> AnthropicProvider::chat_str
   }
   auto stream = std::make_unique<SseChatStream>(
       std::move(opened.value()),
-      from_anthropic_stream(call.client_wire, call.upstream_model, include_usage), cfg_.name);
+      from_anthropic_stream(call.client_wire, call.client_model, include_usage), cfg_.name);
   auto primed = co_await stream->prime();
   if (!primed.ok()) co_return primed.failure();
   co_return std::unique_ptr<ChatStream>(std::move(stream));

@@ -73,11 +73,12 @@ asio::awaitable<Result<ChatResponse>> OpenAIProvider::chat(const ChatCall& call,
     if (auto fr = json::get_string((*ch)[0], "finish_reason")) out.finish_reason = std::string(*fr);
   }
   if (call.client_wire == Wire::anthropic) {
-    auto translated = api::openai_to_anthropic_response(*doc, call.upstream_model);
+    auto translated = api::openai_to_anthropic_response(*doc, call.client_model);
     if (!translated.ok()) co_return translated.failure();
     out.body = std::move(translated.value());
   } else {
-    out.body = std::move(resp->body);
+    // Same wire: forward the upstream's answer as it is, but in the name the client used.
+    out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
   }
   co_return out;
 }
@@ -103,7 +104,7 @@ asio::awaitable<Result<std::unique_ptr<ChatStream>>> OpenAIProvider::chat_stream
   if (const json::Value* so = json::find(*call.body, "stream_options"))
     include_usage = json::get_bool(*so, "include_usage").value_or(false);
   auto stream = std::make_unique<SseChatStream>(
-      std::move(opened.value()), from_openai_stream(call.client_wire, call.upstream_model, include_usage),
+      std::move(opened.value()), from_openai_stream(call.client_wire, call.client_model, include_usage),
       cfg_.name);
   auto primed = co_await stream->prime();
   if (!primed.ok()) co_return primed.failure();

@@ -43,12 +43,12 @@ struct ChatCall {
   const json::Value* body = nullptr;  // the client's request body (an object), never modified
   std::string upstream_model;
   bool stream = false;
+  std::string client_model;           // the public name the client asked for; answers echo it
 };
 
 // A complete (non-streaming) answer, already in the client's wire format.
 struct ChatResponse {
-  std::string body;                   // JSON, `model` set to what the client asked for is the
-                                      // caller's job (the adapter reports upstream's id)
+  std::string body;                   // JSON in the client's wire, `model` = ChatCall::client_model
   Usage usage;
   std::string finish_reason;          // normalized: stop, length, tool_calls, content_filter, error
 };

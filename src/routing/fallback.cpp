@@ -46,6 +46,12 @@ Verdict classify(const Failure& f, const config::FallbackConfig& cfg) {
   return Verdict::stop;
 }
 
+size_t calls_made(const std::vector<Attempt>& attempts) {
+  size_t n = 0;
+  for (const auto& a : attempts) n += a.skipped ? 0 : 1;
+  return n;
+}
+
 std::mt19937_64& thread_rng() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng;

@@ -33,7 +33,11 @@ struct Attempt {
   std::string error_kind;   // empty on success
   std::string error;
   double latency_ms = 0;
+  bool skipped = false;     // not called: its circuit breaker was open
 };
+
+// Attempts that actually called a target (skipped ones excluded).
+size_t calls_made(const std::vector<Attempt>& attempts);
 
 template <class T>
 struct Outcome {
@@ -65,7 +69,7 @@ asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::Fallback
       if (!t.breaker->allow()) {
         skipped.push_back(t.model->name);
         attempts.push_back({t.model->name, std::string(t.provider->name()), 0, "unavailable",
-                            "circuit breaker open", 0});
+                            "circuit breaker open", 0, true});
         break;
       }
       const auto start = Clock::now();

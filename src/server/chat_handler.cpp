@@ -44,10 +44,11 @@ std::variant<Validated, api::ApiError> validate(Wire wire, const json::Value& bo
   return Validated{i.model, i.stream, i.user};
 }
 
-void served_headers(Exchange& ex, const routing::Target& t, size_t attempts) {
+void served_headers(Exchange& ex, const routing::Target& t,
+                    const std::vector<routing::Attempt>& attempts) {
   ex.add_header("x-switchyard-model", t.model->name);
   ex.add_header("x-switchyard-provider", std::string(t.provider->name()));
-  ex.add_header("x-switchyard-attempts", std::to_string(attempts));
+  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(attempts)));
 }
 
 void account(store::RequestRecord& rec, const Usage& u, const routing::Target& t) {
@@ -87,21 +88,22 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
   rec.user = info.user;
 
   const routing::Route* route = app.router.resolve(info.model);
+  // Messages are built in named locals: GCC 12 destroys temporaries of a conditional expression
+  // twice when they appear inside a co_await's arguments.
   if (!route) {
-    co_return co_await reject(
-        404,
+    std::string msg =
         wire == Wire::openai
             ? fmt::format("The model `{}` does not exist or you do not have access to it.", info.model)
-            : fmt::format("model: {}", info.model),
-        "model", "model_not_found");
+            : fmt::format("model: {}", info.model);
+    co_return co_await reject(404, std::move(msg), "model", "model_not_found");
   }
   if (route->type != "chat") {
-    co_return co_await reject(400, fmt::format("Model '{}' is a {} model; it cannot serve chat requests",
-                                               info.model, route->type),
-                              "model", "model_not_supported");
+    std::string msg = fmt::format("Model '{}' is a {} model; it cannot serve chat requests",
+                                  info.model, route->type);
+    co_return co_await reject(400, std::move(msg), "model", "model_not_supported");
   }
 
-  providers::ChatCall call{wire, &*doc, {}, info.stream};
+  providers::ChatCall call{wire, &*doc, {}, info.stream, info.model};
   const auto& fb = app.router.fallback();
 
   if (!info.stream) {
@@ -111,7 +113,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
           c.upstream_model = t.model->upstream_model;
           co_return co_await t.provider->chat(c, ctx);
         });
-    add_attempts(rec, out.attempts);
+    add_attempts(app, rec, out.attempts);
     if (!out.result.ok()) {
       const Failure& f = out.result.failure();
       rec.status = status_for(f);
@@ -127,7 +129,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     rec.served_model = t.model->name;
     rec.provider = std::string(t.provider->name());
     if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
-    served_headers(ex, t, out.attempts.size());
+    served_headers(ex, t, out.attempts);
     ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
     rec.status = 200;
     rec.outcome = "ok";
@@ -143,7 +145,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
         c.upstream_model = t.model->upstream_model;
         co_return co_await t.provider->chat_stream(c, ctx);
       });
-  add_attempts(rec, out.attempts);
+  add_attempts(app, rec, out.attempts);
   if (!out.result.ok()) {
     const Failure& f = out.result.failure();
     rec.status = status_for(f);
@@ -157,7 +159,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
   rec.served_model = t.model->name;
   rec.provider = std::string(t.provider->name());
   if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
-  served_headers(ex, t, out.attempts.size());
+  served_headers(ex, t, out.attempts);
 
   app.metrics.active_streams.fetch_add(1, std::memory_order_relaxed);
   struct StreamGauge {

@@ -11,10 +11,6 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
   const bool post = req.method() == http::verb::post;
   const bool get = req.method() == http::verb::get || req.method() == http::verb::head;
 
-  struct Entry {
-    std::string_view path;
-    bool is_post;
-  };
   if (target == "/v1/chat/completions" || target == "/chat/completions") {
     if (post) co_return co_await handle_chat(app, ex, ctx, Wire::openai);
   } else if (target == "/v1/messages") {
@@ -42,10 +38,9 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
                                   "", "", "unknown_url");
   }
   ex.add_header("allow", post ? "GET" : "POST");
-  co_await send_error(app, ex, target == "/v1/messages" ? Wire::anthropic : Wire::openai, 405,
-                      "Method " + std::string(req.method_string()) + " is not allowed on " +
-                          std::string(target),
-                      "", "", "method_not_allowed");
+  const Wire wire = target == "/v1/messages" ? Wire::anthropic : Wire::openai;
+  std::string msg = "Method " + std::string(req.method_string()) + " is not allowed on " + std::string(target);
+  co_await send_error(app, ex, wire, 405, std::move(msg), "", "", "method_not_allowed");
 }
 
 }  // namespace sy::server

@@ -1,5 +1,6 @@
 #include "server/http_server.hpp"
 
+#include <array>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,25 @@ struct HttpServer::Impl {
   asio::awaitable<void> session(Worker& w, tcp::socket sock);
 };
 
+namespace {
+// After answering early (413) the client may still be sending its body. Closing now would make
+// the kernel answer with RST and the client could lose our response; so stop sending, read and
+// discard for a short while (as web servers' "lingering close" does), then close.
+asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 16 * 1024> sink;
+  size_t discarded = 0;
+  constexpr size_t kMaxDiscard = 64u << 20;
+  stream.expires_after(std::chrono::seconds(2));
+  while (!ec && discarded < kMaxDiscard) {
+    discarded += co_await stream.async_read_some(asio::buffer(sink),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+  }
+  stream.socket().close(ec);
+}
+}  // namespace
+
 asio::awaitable<void> HttpServer::Impl::accept_loop(Worker& w) {
   while (!stopping.load()) {
     boost::system::error_code ec;
@@ -128,32 +148,28 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
     parser.body_limit(scfg.max_body_bytes);
     stream.expires_after(scfg.keepalive_timeout);
     co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) break;   // closed, idle timeout, shutdown, or garbage: nothing to answer
+    // Beast reports a declared Content-Length over the limit as soon as the header is complete,
+    // and a chunked body when it grows past it; both get a 413 in the API's shape, then close
+    // (the rest of the body is never read).
+    const bool too_large_header = ec == http::error::body_limit;
+    if (ec && !too_large_header) break;   // closed, idle timeout, shutdown, or garbage
     state.busy = true;
 
     const auto& hdr = parser.get();
-    Wire wire = hdr.target().starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
+    const Wire wire = hdr.target().starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
     std::string rid = request_id_from(hdr["x-request-id"]);
-
-    if (auto len = parser.content_length(); len && *len > scfg.max_body_bytes) {
-      http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};
-      Exchange ex(head, stream, rid, false);
-      co_await send_error(app, ex, wire, 413,
-                          "Request body of " + std::to_string(*len) + " bytes exceeds the limit of " +
-                              std::to_string(scfg.max_body_bytes) + " bytes (server.max_body_bytes)",
-                          "", "", "request_too_large");
-      break;
+    if (!too_large_header) {
+      stream.expires_after(kBodyReadTimeout);
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     }
-    stream.expires_after(kBodyReadTimeout);
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
       http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};
       Exchange ex(head, stream, rid, false);
-      co_await send_error(app, ex, wire, 413,
-                          "Request body exceeds the limit of " + std::to_string(scfg.max_body_bytes) +
-                              " bytes (server.max_body_bytes)",
-                          "", "", "request_too_large");
-      break;
+      std::string msg = "Request body exceeds the limit of " + std::to_string(scfg.max_body_bytes) +
+                        " bytes (server.max_body_bytes)";
+      co_await send_error(app, ex, wire, 413, std::move(msg), "", "", "request_too_large");
+      co_await linger_close(stream);
+      co_return;
     }
     if (ec) break;
 

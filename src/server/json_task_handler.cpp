@@ -44,12 +44,14 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   if (auto u = json::get_string(*doc, "user")) rec.user = std::string(*u);
 
   const routing::Route* route = app.router.resolve(model);
-  if (!route)
-    co_return co_await reject(404, fmt::format("The model `{}` does not exist or you do not have access to it.", model),
-                              "model", "model_not_found");
-  if (route->type != task.model_type)
-    co_return co_await reject(400, fmt::format("Model '{}' is a {} model; it cannot serve {}", model, route->type, task.serves),
-                              "model", "model_not_supported");
+  if (!route) {
+    std::string msg = fmt::format("The model `{}` does not exist or you do not have access to it.", model);
+    co_return co_await reject(404, std::move(msg), "model", "model_not_found");
+  }
+  if (route->type != task.model_type) {
+    std::string msg = fmt::format("Model '{}' is a {} model; it cannot serve {}", model, route->type, task.serves);
+    co_return co_await reject(400, std::move(msg), "model", "model_not_supported");
+  }
 
   auto out = co_await routing::run_chain<providers::JsonResponse>(
       *route, app.router.fallback(),
@@ -57,7 +59,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
         providers::JsonCall c{&*doc, t.model->upstream_model};
         co_return co_await (t.provider->*task.call)(c, ctx);
       });
-  add_attempts(rec, out.attempts);
+  add_attempts(app, rec, out.attempts);
   if (!out.result.ok()) {
     const Failure& f = out.result.failure();
     rec.status = status_for(f);
@@ -82,7 +84,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   rec.outcome = "ok";
   ex.add_header("x-switchyard-model", t.model->name);
   ex.add_header("x-switchyard-provider", rec.provider);
-  ex.add_header("x-switchyard-attempts", std::to_string(out.attempts.size()));
+  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(out.attempts)));
   ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
   // Clients see the name they asked for (a route's or a model's), not the upstream's id. The local
   // adapter already answers with it; its bodies can be megabytes of floats, so they are not re-parsed.

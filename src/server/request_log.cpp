@@ -20,10 +20,14 @@ store::RequestRecord begin_record(const Exchange& ex) {
   return rec;
 }
 
-void add_attempts(store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts) {
+void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts) {
   rec.attempts.reserve(attempts.size());
-  for (const auto& a : attempts)
+  for (const auto& a : attempts) {
     rec.attempts.push_back({a.target, a.provider, a.status, a.error_kind, a.error, a.latency_ms});
+    if (a.skipped) continue;
+    app.metrics.upstream_attempts.fetch_add(1, std::memory_order_relaxed);
+    if (!a.error_kind.empty()) app.metrics.upstream_failures.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0) {
@@ -33,11 +37,6 @@ void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clo
   m.requests.fetch_add(1, std::memory_order_relaxed);
   if (rec.status >= 400 && rec.status < 500) m.client_errors.fetch_add(1, std::memory_order_relaxed);
   if (rec.status >= 500) m.server_errors.fetch_add(1, std::memory_order_relaxed);
-  for (const auto& a : rec.attempts) {
-    if (a.error_kind == "unavailable" && a.status == 0 && a.latency_ms == 0) continue;  // skipped
-    m.upstream_attempts.fetch_add(1, std::memory_order_relaxed);
-    if (!a.error_kind.empty()) m.upstream_failures.fetch_add(1, std::memory_order_relaxed);
-  }
   m.input_tokens.fetch_add(static_cast<uint64_t>(rec.input_tokens), std::memory_order_relaxed);
   m.output_tokens.fetch_add(static_cast<uint64_t>(rec.output_tokens), std::memory_order_relaxed);
   m.cost_micro_usd.fetch_add(static_cast<uint64_t>(rec.cost_usd * 1e6 + 0.5), std::memory_order_relaxed);

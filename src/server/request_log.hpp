@@ -14,7 +14,8 @@ namespace sy::server {
 
 // A record with id, time, endpoint and hashed client key filled in.
 store::RequestRecord begin_record(const Exchange& ex);
-void add_attempts(store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
+// Copies the attempts into the record and counts the real upstream calls in the metrics.
+void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
 // Counts the answer in the metrics and submits the record (no-op when logging is off).
 void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0);
 

@@ -40,7 +40,7 @@ TEST(ValidateAnthropicMessages, MinimalAndInfo) {
   EXPECT_EQ(info.model, "claude-sonnet-4-5");
   EXPECT_EQ(info.max_tokens, 1024);
   EXPECT_FALSE(info.stream);
-  info = expect_ok(kPre + R"("stream":true,"metadata":{"user_id":"u-9"},"messages":[]})");
+  info = expect_ok(kPre + R"("stream":true,"metadata":{"user_id":"u-9"},"messages":[{"role":"user","content":"x"}]})");
   EXPECT_TRUE(info.stream);
   EXPECT_EQ(info.user, "u-9");
 }
