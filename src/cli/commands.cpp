@@ -95,6 +95,9 @@ int serve(const std::string& config_path, const std::string& listen, const std::
     return kFailure;
   }
 
+  // Declared first so it is destroyed last: engine threads of local providers may still post a
+  // finished batch to a worker's io_context while the registry shuts them down.
+  std::unique_ptr<server::HttpServer> http_holder;
   try {
     providers::Registry registry(*cfg);
     routing::Router router(*cfg, registry);
@@ -105,7 +108,9 @@ int serve(const std::string& config_path, const std::string& listen, const std::
     for (const auto& [name, p] : registry.all())
       if (auto why = p->unavailable_reason()) spdlog::warn("provider '{}' is unavailable: {}", name, *why);
 
-    server::HttpServer http(app, cfg->server.host, cfg->server.port, cfg->server.threads);
+    http_holder = std::make_unique<server::HttpServer>(app, cfg->server.host, cfg->server.port,
+                                                       cfg->server.threads);
+    server::HttpServer& http = *http_holder;
     http.start();
     const bool v6 = cfg->server.host.find(':') != std::string::npos;
     spdlog::info("switchyard listening on http://{}{}{}:{} ({} config, log {})",
@@ -150,6 +155,9 @@ int serve(const std::string& config_path, const std::string& listen, const std::
 int check_config(const std::string& path) {
   auto cfg = load(path);
   if (!cfg) return kUsage;
+  // Declared first so it is destroyed last: engine threads of local providers may still post a
+  // finished batch to a worker's io_context while the registry shuts them down.
+  std::unique_ptr<server::HttpServer> http_holder;
   try {
     providers::Registry registry(*cfg);
     routing::Router router(*cfg, registry);

@@ -225,9 +225,11 @@ void HttpServer::start() {
     int one = 1;
     ::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     w->acceptor->bind(ep, ec);
-    if (ec)
+    if (ec) {
+      impl_->workers.clear();   // nothing started yet; leaves the server inert for its destructor
       throw std::runtime_error("cannot listen on " + impl_->host + ":" + std::to_string(port) + ": " +
                                ec.message());
+    }
     w->acceptor->listen(asio::socket_base::max_listen_connections);
     port = w->acceptor->local_endpoint().port();  // port 0: the others join the chosen port
     impl_->workers.push_back(std::move(w));
@@ -253,6 +255,7 @@ uint16_t HttpServer::port() const { return impl_->port; }
 
 void HttpServer::stop(bool immediate) {
   std::lock_guard l(impl_->mu);
+  if (impl_->workers.empty()) return;   // never started, or already stopped and joined
   if (impl_->stop_requested && !immediate) return;
   impl_->stop_requested = true;
   impl_->immediate = impl_->immediate || immediate;
