@@ -114,14 +114,9 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
           co_return co_await t.provider->chat(c, ctx);
         });
     add_attempts(app, rec, out.attempts);
-    if (!out.result.ok()) {
-      const Failure& f = out.result.failure();
-      rec.status = status_for(f);
-      rec.outcome = "upstream_error";
-      rec.error = client_message(f, out.attempts);
-      co_await send_error(app, ex, wire, rec.status, rec.error, "", "", failure_code(f));
-      co_return finish_record(app, std::move(rec), t0);
-    }
+    if (!out.result.ok())
+      co_return co_await answer_chain_failure(app, ex, wire, std::move(rec), out.result.failure(),
+                                              out.attempts, t0);
     providers::ChatResponse& resp = out.result.value();
     const routing::Target& t = *out.served;
     Usage u = resp.usage.known ? resp.usage : estimate_usage(wire, *doc, resp.body);
@@ -146,14 +141,9 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
         co_return co_await t.provider->chat_stream(c, ctx);
       });
   add_attempts(app, rec, out.attempts);
-  if (!out.result.ok()) {
-    const Failure& f = out.result.failure();
-    rec.status = status_for(f);
-    rec.outcome = "upstream_error";
-    rec.error = client_message(f, out.attempts);
-    co_await send_error(app, ex, wire, rec.status, rec.error, "", "", failure_code(f));
-    co_return finish_record(app, std::move(rec), t0);
-  }
+  if (!out.result.ok())
+    co_return co_await answer_chain_failure(app, ex, wire, std::move(rec), out.result.failure(),
+                                            out.attempts, t0);
   const routing::Target& t = *out.served;
   auto& stream = *out.result.value();
   rec.served_model = t.model->name;

@@ -60,14 +60,9 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
         co_return co_await (t.provider->*task.call)(c, ctx);
       });
   add_attempts(app, rec, out.attempts);
-  if (!out.result.ok()) {
-    const Failure& f = out.result.failure();
-    rec.status = status_for(f);
-    rec.outcome = "upstream_error";
-    rec.error = client_message(f, out.attempts);
-    co_await send_error(app, ex, Wire::openai, rec.status, rec.error, "", "", failure_code(f));
-    co_return finish_record(app, std::move(rec), t0);
-  }
+  if (!out.result.ok())
+    co_return co_await answer_chain_failure(app, ex, Wire::openai, std::move(rec),
+                                            out.result.failure(), out.attempts, t0);
   auto& resp = out.result.value();
   const routing::Target& t = *out.served;
   Usage u = resp.usage;

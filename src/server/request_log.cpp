@@ -1,5 +1,7 @@
 #include "server/request_log.hpp"
 
+#include "server/failure_status.hpp"
+#include "server/handlers.hpp"
 #include "server/ids.hpp"
 
 namespace sy::server {
@@ -41,6 +43,18 @@ void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clo
   m.output_tokens.fetch_add(static_cast<uint64_t>(rec.output_tokens), std::memory_order_relaxed);
   m.cost_micro_usd.fetch_add(static_cast<uint64_t>(rec.cost_usd * 1e6 + 0.5), std::memory_order_relaxed);
   if (app.log) app.log->submit(std::move(rec));
+}
+
+asio::awaitable<void> answer_chain_failure(App& app, Exchange& ex, Wire wire,
+                                           store::RequestRecord&& rec, const Failure& failure,
+                                           const std::vector<routing::Attempt>& attempts,
+                                           std::chrono::steady_clock::time_point t0) {
+  store::RequestRecord r = std::move(rec);   // own it across the suspension below
+  r.status = status_for(failure);
+  r.outcome = "upstream_error";
+  r.error = client_message(failure, attempts);
+  co_await send_error(app, ex, wire, r.status, r.error, "", "", failure_code(failure));
+  finish_record(app, std::move(r), t0);
 }
 
 }  // namespace sy::server

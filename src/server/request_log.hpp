@@ -16,6 +16,11 @@ namespace sy::server {
 store::RequestRecord begin_record(const Exchange& ex);
 // Copies the attempts into the record and counts the real upstream calls in the metrics.
 void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
+// The chain failed: answer the client with the failure in its wire's error shape, record and log.
+asio::awaitable<void> answer_chain_failure(App& app, Exchange& ex, Wire wire,
+                                           store::RequestRecord&& rec, const Failure& failure,
+                                           const std::vector<routing::Attempt>& attempts,
+                                           std::chrono::steady_clock::time_point t0);
 // Counts the answer in the metrics and submits the record (no-op when logging is off).
 void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0);
 
