@@ -77,6 +77,7 @@ void apply_step(const NormalizerStep& s, Chars& chars, Chars& scratch) {
       break;
     }
     case Kind::replace: replace(s, chars, scratch); return;
+    case Kind::precompiled: s.charsmap->apply(chars, scratch); break;
     case Kind::prepend: {
       if (chars.empty()) return;  // HF prepends only to non-empty text
       scratch.clear();
@@ -152,6 +153,15 @@ void parse_into(const rapidjson::Value& v, const std::string& origin, std::vecto
     if (!p.IsString()) throw EngineError(origin + ": Replace normalizer pattern must be a string");
     s.pattern = unicode::to_u32({p.GetString(), p.GetStringLength()});
     s.content = u32_member(v, "content");
+  } else if (type == "Precompiled") {
+    s.kind = Kind::precompiled;
+    auto cm = v.FindMember("precompiled_charsmap");
+    std::string blob;
+    if (cm != v.MemberEnd() && cm->value.IsString())
+      blob = base64_decode({cm->value.GetString(), cm->value.GetStringLength()}, origin);
+    else if (cm != v.MemberEnd() && !cm->value.IsNull())
+      throw EngineError(origin + ": Precompiled normalizer's precompiled_charsmap must be a base64 string");
+    s.charsmap = std::make_shared<const PrecompiledCharsmap>(blob, origin);
   } else {
     throw EngineError(origin + ": unsupported normalizer type \"" + type + "\"");
   }

@@ -1,18 +1,21 @@
 #pragma once
 // Normalizers of a tokenizer.json ("normalizer" section). A Sequence is flattened into steps.
 // Supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Replace (string
-// pattern), Prepend, Strip, Sequence. Anything else is a load error naming the type.
+// pattern), Prepend, Strip, Precompiled (SentencePiece charsmap), Sequence. Anything else is a
+// load error naming the type.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "engine/normalizer_precompiled.hpp"
 #include "engine/unicode.hpp"
 
 namespace sy::engine {
 
 struct NormalizerStep {
-  enum class Kind { bert, nfc, nfd, nfkc, nfkd, lowercase, strip_accents, replace, prepend, strip };
+  enum class Kind { bert, nfc, nfd, nfkc, nfkd, lowercase, strip_accents, replace, prepend, strip, precompiled };
   Kind kind = Kind::nfc;
   // BertNormalizer
   bool clean_text = true;
@@ -25,6 +28,8 @@ struct NormalizerStep {
   // Strip
   bool strip_left = true;
   bool strip_right = true;
+  // Precompiled (shared: the tables are large and immutable)
+  std::shared_ptr<const PrecompiledCharsmap> charsmap;
 };
 
 class Normalizer {

@@ -9,6 +9,7 @@
 #include "engine/bpe.hpp"
 #include "engine/tokenizer.hpp"
 #include "engine/tokenizer_impl.hpp"
+#include "engine/unigram.hpp"
 #include "engine/wordpiece.hpp"
 
 namespace sy::engine {
@@ -56,7 +57,8 @@ std::unique_ptr<Model> parse_model(const rapidjson::Value& model, const std::str
   }
   if (type == "WordPiece") return parse_wordpiece(model, origin);
   if (type == "BPE") return parse_bpe(model, origin);
-  throw EngineError(origin + ": unsupported model type \"" + type + "\" (supported: WordPiece, BPE)");
+  if (type == "Unigram") return parse_unigram(model, origin);
+  throw EngineError(origin + ": unsupported model type \"" + type + "\" (supported: WordPiece, BPE, Unigram)");
 }
 
 void parse_added_tokens(const rapidjson::Value& list, TokenizerImpl& impl) {

@@ -22,7 +22,7 @@ std::optional<std::string> AnthropicProvider::unavailable_reason() const {
 }
 
 upstream::Request AnthropicProvider::request(std::string body, const CallContext& ctx) const {
-  upstream::Request req = make_request(cfg_, "/v1/messages", std::move(body), ctx.request_id);
+  upstream::Request req = make_request(cfg_, "/v1/messages", std::move(body), ctx.request_id, ctx.deadline);
   req.headers.emplace_back("x-api-key", cfg_.api_key);
   req.headers.emplace_back("anthropic-version", cfg_.anthropic_version);
   return req;

@@ -1,5 +1,6 @@
 #include "providers/http_util.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -60,7 +61,8 @@ Failure failure_from_status(int status, const upstream::Headers& headers, std::s
 }
 
 upstream::Request make_request(const config::ProviderConfig& cfg, std::string_view path,
-                               std::string body, std::string_view request_id) {
+                               std::string body, std::string_view request_id,
+                               std::chrono::steady_clock::time_point deadline) {
   upstream::Request req;
   req.method = "POST";
   std::string base = cfg.base_url;
@@ -74,6 +76,11 @@ upstream::Request make_request(const config::ProviderConfig& cfg, std::string_vi
   req.timeouts.first_byte = cfg.timeouts.first_byte;
   req.timeouts.idle = cfg.timeouts.idle;
   req.timeouts.total = cfg.timeouts.total;
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    req.timeouts.total = std::max(std::chrono::milliseconds(1), std::min(req.timeouts.total, left));
+  }
   return req;
 }
 

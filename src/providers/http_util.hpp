@@ -22,9 +22,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(const upstream::Heade
 Failure failure_from_status(int status, const upstream::Headers& headers, std::string body,
                             std::string_view provider_name);
 
-// POST request to base_url + path with the provider's timeouts and extra headers.
+// POST request to base_url + path with the provider's timeouts (the total one capped by the
+// deadline) and extra headers.
 upstream::Request make_request(const config::ProviderConfig& cfg, std::string_view path,
-                               std::string body, std::string_view request_id);
+                               std::string body, std::string_view request_id,
+                               std::chrono::steady_clock::time_point deadline =
+                                   std::chrono::steady_clock::time_point::max());
 
 // Reads what is left of a streaming response body, at most `limit` bytes (error bodies).
 boost::asio::awaitable<std::string> drain_body(upstream::StreamingResponse& r, size_t limit);

@@ -26,7 +26,7 @@ std::optional<std::string> OpenAIProvider::unavailable_reason() const {
 
 upstream::Request OpenAIProvider::request(std::string_view path, std::string body,
                                           const CallContext& ctx) const {
-  upstream::Request req = make_request(cfg_, path, std::move(body), ctx.request_id);
+  upstream::Request req = make_request(cfg_, path, std::move(body), ctx.request_id, ctx.deadline);
   if (!cfg_.api_key.empty()) req.headers.emplace_back("authorization", "Bearer " + cfg_.api_key);
   return req;
 }

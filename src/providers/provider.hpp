@@ -15,6 +15,7 @@
 //    Per-thread resources (the HTTP client) come in through CallContext.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,9 @@ namespace asio = boost::asio;
 struct CallContext {
   upstream::Client* http = nullptr;   // the calling worker's client
   std::string request_id;             // forwarded upstream as x-request-id
+  // The client request's deadline (server.request_timeout_ms): no upstream exchange may outlast
+  // it, whatever the provider's own timeouts say.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct ChatCall {

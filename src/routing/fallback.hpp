@@ -55,9 +55,12 @@ bool counts_against_target(const Failure& f, const config::FallbackConfig& cfg);
 
 std::mt19937_64& thread_rng();
 
+// `deadline` bounds the whole walk: no attempt starts and no backoff sleeps past it.
 template <class T, class CallFn>
 asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::FallbackConfig& cfg,
-                                      CallFn call) {
+                                      CallFn call,
+                                      std::chrono::steady_clock::time_point deadline =
+                                          std::chrono::steady_clock::time_point::max()) {
   using Clock = std::chrono::steady_clock;
   std::vector<Attempt> attempts;
   std::optional<Failure> last;
@@ -66,6 +69,12 @@ asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::Fallback
 
   for (const Target& t : route.chain) {
     for (int attempt_no = 0; attempt_no <= t.retries; ++attempt_no) {
+      if (Clock::now() >= deadline) {
+        if (!last) last = make_failure(FailureKind::timeout, "request deadline passed before '" +
+                                                               t.model->name + "' could be tried");
+        last->message += " (server.request_timeout_ms reached)";
+        co_return Outcome<T>{std::move(*last), nullptr, std::move(attempts)};
+      }
       if (!t.breaker->allow()) {
         skipped.push_back(t.model->name);
         attempts.push_back({t.model->name, std::string(t.provider->name()), 0, "unavailable",
@@ -94,6 +103,7 @@ asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::Fallback
       // the next target is the better bet.
       if (last->retry_after && *last->retry_after > cfg.max_retry_after) break;
       auto delay = backoff_delay(backoff, attempt_no + 1, last->retry_after, thread_rng());
+      if (Clock::now() + delay >= deadline) break;   // no time left to wait for this target
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(delay);
       co_await timer.async_wait(asio::use_awaitable);

@@ -177,6 +177,7 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
     stream.expires_never();   // handlers bound their own waits (upstream timeouts, write timeouts)
     Exchange ex(req, stream, rid, req.keep_alive() && !stopping.load());
     ctx.request_id = rid;
+    ctx.deadline = std::chrono::steady_clock::now() + scfg.request_timeout;
     app.metrics.active_requests.fetch_add(1, std::memory_order_relaxed);
     std::string internal_error;
     try {
@@ -292,7 +293,9 @@ void HttpServer::wait() {
   }
   {
     std::unique_lock l(im.mu);
-    im.cv.wait_for(l, std::chrono::seconds(2), [&] { return im.active_sessions == 0; });
+    // Sessions writing to a closed socket end at once; one waiting on its upstream does not
+    // notice, so give them a moment only (their requests are cut, as the grace period intends).
+    im.cv.wait_for(l, std::chrono::milliseconds(500), [&] { return im.active_sessions == 0; });
   }
   for (auto& wp : im.workers) {
     Worker* w = wp.get();

@@ -63,3 +63,22 @@ TEST(MakeRequest, JoinsBaseUrlAndCarriesHeadersAndTimeouts) {
 
 }  // namespace
 }  // namespace sy::providers
+
+namespace sy::providers {
+namespace {
+
+TEST(MakeRequest, TotalTimeoutIsCappedByTheRequestDeadline) {
+  config::ProviderConfig cfg;
+  cfg.base_url = "http://127.0.0.1:1";
+  cfg.timeouts.total = std::chrono::milliseconds(600'000);
+  auto soon = std::chrono::steady_clock::now() + std::chrono::milliseconds(2'000);
+  auto req = make_request(cfg, "/x", "", "", soon);
+  EXPECT_LE(req.timeouts.total.count(), 2'000);
+  EXPECT_GE(req.timeouts.total.count(), 1'000);
+  auto past = std::chrono::steady_clock::now() - std::chrono::milliseconds(5);
+  EXPECT_EQ(make_request(cfg, "/x", "", "", past).timeouts.total.count(), 1);
+  EXPECT_EQ(make_request(cfg, "/x", "", "").timeouts.total.count(), 600'000);
+}
+
+}  // namespace
+}  // namespace sy::providers
