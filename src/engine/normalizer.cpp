@@ -62,6 +62,33 @@ void replace(const NormalizerStep& s, Chars& chars, Chars& scratch) {
   std::swap(chars, scratch);
 }
 
+// Replace with a regex (SentencePiece conversions collapse space runs with " {2,}"): every
+// match becomes `content`, each new character carrying the matched input range.
+void replace_regex(const NormalizerStep& s, Chars& chars, Chars& scratch) {
+  thread_local std::string text;
+  thread_local std::vector<uint32_t> char_at;  // byte in `text` → its char index
+  thread_local std::vector<std::pair<size_t, size_t>> found;
+  text.clear();
+  char_at.clear();
+  for (size_t i = 0; i < chars.size(); ++i) {
+    unicode::append_utf8(text, chars[i].cp);
+    char_at.resize(text.size(), static_cast<uint32_t>(i));
+  }
+  regex_find_all(*s.regex, text, found);
+  if (found.empty()) return;
+  scratch.clear();
+  size_t next = 0;  // first char not yet copied
+  for (auto [b, e] : found) {
+    size_t first = char_at[b], last = char_at[e - 1];
+    scratch.insert(scratch.end(), chars.begin() + static_cast<std::ptrdiff_t>(next),
+                   chars.begin() + static_cast<std::ptrdiff_t>(first));
+    for (char32_t c : s.content) scratch.push_back({c, chars[first].start, chars[last].end});
+    next = last + 1;
+  }
+  scratch.insert(scratch.end(), chars.begin() + static_cast<std::ptrdiff_t>(next), chars.end());
+  std::swap(chars, scratch);
+}
+
 void apply_step(const NormalizerStep& s, Chars& chars, Chars& scratch) {
   switch (s.kind) {
     case Kind::bert: bert(s, chars, scratch); return;
@@ -76,7 +103,7 @@ void apply_step(const NormalizerStep& s, Chars& chars, Chars& scratch) {
         if (!unicode::is_nonspacing_mark(c.cp)) scratch.push_back(c);
       break;
     }
-    case Kind::replace: replace(s, chars, scratch); return;
+    case Kind::replace: s.regex ? replace_regex(s, chars, scratch) : replace(s, chars, scratch); return;
     case Kind::precompiled: s.charsmap->apply(chars, scratch); break;
     case Kind::prepend: {
       if (chars.empty()) return;  // HF prepends only to non-empty text
@@ -147,11 +174,17 @@ void parse_into(const rapidjson::Value& v, const std::string& origin, std::vecto
   } else if (type == "Replace") {
     s.kind = Kind::replace;
     auto pat = v.FindMember("pattern");
-    if (pat == v.MemberEnd() || !pat->value.IsObject() || !pat->value.HasMember("String"))
-      throw EngineError(origin + ": Replace normalizer supports only a String pattern");
-    const auto& p = pat->value["String"];
-    if (!p.IsString()) throw EngineError(origin + ": Replace normalizer pattern must be a string");
-    s.pattern = unicode::to_u32({p.GetString(), p.GetStringLength()});
+    if (pat == v.MemberEnd() || !pat->value.IsObject())
+      throw EngineError(origin + ": Replace normalizer without a pattern");
+    if (auto re = pat->value.FindMember("Regex"); re != pat->value.MemberEnd()) {
+      if (!re->value.IsString()) throw EngineError(origin + ": Replace normalizer regex must be a string");
+      s.regex = compile_regex({re->value.GetString(), re->value.GetStringLength()}, false, origin);
+    } else {
+      auto p = pat->value.FindMember("String");
+      if (p == pat->value.MemberEnd() || !p->value.IsString())
+        throw EngineError(origin + ": Replace normalizer pattern must be {\"String\":...} or {\"Regex\":...}");
+      s.pattern = unicode::to_u32({p->value.GetString(), p->value.GetStringLength()});
+    }
     s.content = u32_member(v, "content");
   } else if (type == "Precompiled") {
     s.kind = Kind::precompiled;

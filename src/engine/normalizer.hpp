@@ -1,7 +1,7 @@
 #pragma once
 // Normalizers of a tokenizer.json ("normalizer" section). A Sequence is flattened into steps.
-// Supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Replace (string
-// pattern), Prepend, Strip, Precompiled (SentencePiece charsmap), Sequence. Anything else is a
+// Supported: BertNormalizer, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Replace (string or
+// regex pattern), Prepend, Strip, Precompiled (SentencePiece charsmap), Sequence. Anything else is a
 // load error naming the type.
 #include <memory>
 #include <string>
@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include "engine/normalizer_precompiled.hpp"
+#include "engine/pre_tokenizer.hpp"
 #include "engine/unicode.hpp"
 
 namespace sy::engine {
@@ -25,6 +26,7 @@ struct NormalizerStep {
   // Replace / Prepend
   std::u32string pattern;
   std::u32string content;
+  std::shared_ptr<const Regex> regex;  // Replace with a {"Regex": ...} pattern
   // Strip
   bool strip_left = true;
   bool strip_right = true;

@@ -380,6 +380,14 @@ void parse_into(const rapidjson::Value& v, const std::string& origin, std::vecto
 
 }  // namespace
 
+std::shared_ptr<const Regex> compile_regex(const std::string& pattern, bool literal, const std::string& origin) {
+  return std::make_shared<const Regex>(pattern, literal, origin);
+}
+
+void regex_find_all(const Regex& re, const std::string& s, std::vector<std::pair<size_t, size_t>>& out) {
+  re.find_all(s, out);
+}
+
 char32_t byte_to_char(uint8_t b) {
   static const std::array<char32_t, 256> table = [] {
     std::array<char32_t, 256> t{};

@@ -54,6 +54,12 @@ class PreTokenizer {
 
 PreTokenizer parse_pre_tokenizer(const rapidjson::Value& v, const std::string& origin);
 
+// The PCRE2 wrapper, for the normalizer's Replace with a regex pattern: compile (throws
+// EngineError prefixed with origin) and list the byte ranges of successive non-overlapping,
+// non-empty matches.
+std::shared_ptr<const Regex> compile_regex(const std::string& pattern, bool literal, const std::string& origin);
+void regex_find_all(const Regex& re, const std::string& s, std::vector<std::pair<size_t, size_t>>& out);
+
 // GPT-2's byte → printable character table (bytes that are printable map to themselves).
 char32_t byte_to_char(uint8_t b);
 

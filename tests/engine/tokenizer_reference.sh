@@ -23,6 +23,7 @@ models=(
   FacebookAI--roberta-base
   HuggingFaceTB--SmolLM-360M-Instruct
   TinyLlama--TinyLlama-1.1B-Chat-v1.0
+  google-t5--t5-small
 )
 status=0 ran=0
 for m in "${models[@]}"; do

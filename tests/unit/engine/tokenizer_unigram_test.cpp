@@ -1,12 +1,14 @@
 // SentencePiece Unigram model and the Precompiled (charsmap) normalizer.
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "engine/error.hpp"
+#include "engine/normalizer.hpp"
 #include "engine/normalizer_precompiled.hpp"
 #include "engine/tokenizer.hpp"
 #include "engine/unigram.hpp"
@@ -21,6 +23,12 @@ using Pieces = std::vector<std::pair<std::string, double>>;
 Pieces tiny_vocab() {
   return {{"<unk>", 0.0}, {"a", -1.0}, {"b", -1.0}, {"c", -2.0}, {"ab", -1.5},
           {"bc", -1.0},   {"abc", -5.0}, {"\u2581", -3.0}, {"\u2581a", -2.5}};
+}
+
+Normalizer parse_normalizer_for_test(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  return parse_normalizer(d, "test.json");
 }
 
 Ids segment_ids(const Unigram& u, std::string_view text) {
@@ -93,7 +101,8 @@ TEST(UnigramTokenizer, RejectsBadVocab) {
 }
 
 // Builds a Darts-clone double array for `keys` (key → offset into the strings blob) the simple
-// way: each node's children sit at base ^ label, the leaf value at base ^ 0.
+// way: each node's children sit at base ^ label, the leaf value at base ^ 0. Bases are unique,
+// which is what makes a label check at base ^ label prove the parent.
 std::string build_charsmap(const std::map<std::string, std::string>& rules) {
   struct Node {
     std::map<uint8_t, int> kids;
@@ -117,6 +126,7 @@ std::string build_charsmap(const std::map<std::string, std::string>& rules) {
   }
   std::vector<uint32_t> units(1, 0);
   std::vector<bool> used(1, true);
+  std::set<uint32_t> bases;
   auto is_free = [&](uint32_t p) { return p >= used.size() || !used[p]; };
   auto take = [&](uint32_t p, uint32_t unit) {
     if (p >= units.size()) {
@@ -133,11 +143,12 @@ std::string build_charsmap(const std::map<std::string, std::string>& rules) {
     const Node& node = nodes[static_cast<size_t>(n)];
     uint32_t base = 1;
     for (;; ++base) {
-      if (node.value >= 0 && !is_free(base)) continue;
+      if (bases.count(base) || (node.value >= 0 && !is_free(base))) continue;
       bool ok = (base ^ pos) < (1u << 21);
       for (const auto& [label, kid] : node.kids) ok = ok && is_free(base ^ label);
       if (ok) break;
     }
+    bases.insert(base);
     uint32_t leaf = node.value >= 0 ? (1u << 8) : 0;
     units[pos] = (units[pos] & 0xFFu) | leaf | ((base ^ pos) << 10);
     if (node.value >= 0) take(base, static_cast<uint32_t>(node.value) | 0x80000000u);
@@ -189,6 +200,21 @@ TEST(UnigramPrecompiled, RejectsMalformedBlobs) {
   EXPECT_THROW(PrecompiledCharsmap(std::string("\x40\0\0\0abcd", 8), "test"), EngineError);
   EXPECT_THROW(base64_decode("ab$c", "test"), EngineError);
   EXPECT_EQ(base64_decode("aGVsbG8=", "test"), "hello");
+}
+
+TEST(UnigramTokenizer, XlmRobertaStyleNormalizerCollapsesSpaceRuns) {
+  // SentencePiece conversions pair the charsmap with Replace(Regex(" {2,}"), " ").
+  auto n = parse_normalizer_for_test(R"({"type":"Sequence","normalizers":[
+      {"type":"Precompiled","precompiled_charsmap":null},
+      {"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}]})");
+  Chars chars, scratch;
+  unicode::decode("a   b c  d", 0, chars);
+  n.apply(chars, scratch);
+  EXPECT_EQ(unicode::to_utf8(chars.data(), chars.data() + chars.size()), "a b c d");
+  ASSERT_EQ(chars.size(), 7u);
+  EXPECT_EQ(chars[1].start, 1u);  // the space stands for the run of three
+  EXPECT_EQ(chars[1].end, 4u);
+  EXPECT_EQ(chars[2].start, 4u);
 }
 
 TEST(UnigramFixtures, T5Small) {
