@@ -62,9 +62,9 @@ void account(store::RequestRecord& rec, const Usage& u, const routing::Target& t
 
 asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext& ctx, Wire wire) {
   const auto t0 = Clock::now();
-  store::RequestRecord rec = begin_record(ex);
+  store::RequestRecord rec = begin_record(app, ex);
   const std::string& raw = ex.request().body();
-  if (app.cfg.log.store_bodies) rec.request_body = raw;
+  if (keep_bodies(app)) rec.request_body = raw;
 
   auto reject = [&](int status, std::string msg, std::string param = {}, std::string code = {},
                     std::string type = {}) -> asio::awaitable<void> {
@@ -128,7 +128,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
     rec.status = 200;
     rec.outcome = "ok";
-    if (app.cfg.log.store_bodies) rec.response_body = resp.body;
+    if (keep_bodies(app)) rec.response_body = resp.body;
     if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
     co_return finish_record(app, std::move(rec), t0);
   }
@@ -158,6 +158,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
   } gauge{app.metrics};
 
   StreamAccumulator acc(wire);
+  std::string batch;
   rec.status = 200;
   rec.outcome = "ok";
   bool ok = co_await ex.start_stream();
@@ -181,12 +182,16 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
       co_await ex.end_stream();
       break;
     }
+    // Frames that arrived together leave together: one write (one TCP segment, usually) per
+    // upstream read rather than one per event.
+    if (rec.ttft_ms < 0 && !step.value()->empty())
+      rec.ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    batch.clear();
     for (const auto& chunk : *step.value()) {
-      if (rec.ttft_ms < 0)
-        rec.ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-      acc.feed_frame(chunk.sse);
-      if (!(ok = co_await ex.write_stream(chunk.sse))) break;
+      acc.feed_frame(chunk.sse);   // for the log and, if the upstream reports none, usage
+      batch += chunk.sse;
     }
+    ok = co_await ex.write_stream(batch);
   }
   if (ex.client_gone()) rec.outcome = "client_disconnected";
   std::string assembled = acc.result_json();
@@ -195,7 +200,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
   else if (u.estimated && u.input_tokens == 0)  // a translator counted the output only
     u.input_tokens = estimate_usage(wire, *doc, {}).input_tokens;
   account(rec, u, t);
-  if (app.cfg.log.store_bodies) rec.response_body = std::move(assembled);
+  if (keep_bodies(app)) rec.response_body = std::move(assembled);
   finish_record(app, std::move(rec), t0);
 }
 

@@ -40,7 +40,16 @@ struct SessionState {
 };
 
 struct Worker {
-  asio::io_context io{1};
+  // Destruction order matters: sockets (acceptor, pooled upstream connections) must go before
+  // their io_context; destroying the io_context destroys coroutine frames still suspended in it,
+  // whose clean-up touches `sessions` and the server's session count.
+  ~Worker() {
+    guard.reset();
+    acceptor.reset();
+    http.reset();
+    io.reset();
+  }
+  std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(1);
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<upstream::Client> http;
@@ -104,13 +113,13 @@ asio::awaitable<void> HttpServer::Impl::accept_loop(Worker& w) {
       if (stopping.load() || ec == asio::error::operation_aborted) break;
       // Out of file descriptors and the like: back off briefly rather than spin.
       spdlog::warn("accept failed: {}", ec.message());
-      asio::steady_timer t(w.io);
+      asio::steady_timer t(*w.io);
       t.expires_after(std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
     sock.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(w.io, session(w, std::move(sock)), [](std::exception_ptr e) {
+    asio::co_spawn(*w.io, session(w, std::move(sock)), [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);
@@ -217,9 +226,9 @@ void HttpServer::start() {
   uint16_t port = impl_->port;
   for (int i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();
-    w->guard.emplace(w->io.get_executor());
-    w->http = std::make_unique<upstream::Client>(w->io);
-    w->acceptor = std::make_unique<tcp::acceptor>(w->io);
+    w->guard.emplace(w->io->get_executor());
+    w->http = std::make_unique<upstream::Client>(*w->io);
+    w->acceptor = std::make_unique<tcp::acceptor>(*w->io);
     tcp::endpoint ep(addr, port);
     w->acceptor->open(ep.protocol());
     w->acceptor->set_option(asio::socket_base::reuse_address(true));
@@ -238,11 +247,11 @@ void HttpServer::start() {
   impl_->port = port;
   for (auto& wp : impl_->workers) {
     Worker& w = *wp;
-    asio::co_spawn(w.io, impl_->accept_loop(w), [](std::exception_ptr) {});
+    asio::co_spawn(*w.io, impl_->accept_loop(w), [](std::exception_ptr) {});
     w.thread = std::thread([&w] {
       for (;;) {
         try {
-          w.io.run();
+          w.io->run();
           return;
         } catch (const std::exception& e) {
           spdlog::error("worker: unexpected error: {}", e.what());
@@ -264,7 +273,7 @@ void HttpServer::stop(bool immediate) {
   impl_->app.draining.store(true);
   for (auto& wp : impl_->workers) {
     Worker* w = wp.get();
-    asio::post(w->io, [w] {
+    asio::post(*w->io, [w] {
       boost::system::error_code ec;
       if (w->acceptor) w->acceptor->close(ec);
       for (SessionState* s : w->sessions)
@@ -286,7 +295,7 @@ void HttpServer::wait() {
   // Grace is over: cut whatever is still open, then let the workers run dry.
   for (auto& wp : im.workers) {
     Worker* w = wp.get();
-    asio::post(w->io, [w] {
+    asio::post(*w->io, [w] {
       boost::system::error_code ec;
       for (SessionState* s : w->sessions) s->stream->socket().close(ec);
     });
@@ -299,15 +308,22 @@ void HttpServer::wait() {
   }
   for (auto& wp : im.workers) {
     Worker* w = wp.get();
-    asio::post(w->io, [w] {
+    asio::post(*w->io, [w] {
       w->http->close_idle();
       w->guard.reset();
-      w->io.stop();
+      w->io->stop();
     });
   }
   for (auto& wp : im.workers)
     if (wp->thread.joinable()) wp->thread.join();
-  im.workers.clear();
+  // Taken out under the lock (a second signal may be calling stop() right now), destroyed
+  // outside it (destroying a worker may end sessions, which takes the lock).
+  std::vector<std::unique_ptr<Worker>> done;
+  {
+    std::lock_guard l(im.mu);
+    done.swap(im.workers);
+  }
+  done.clear();
 }
 
 }  // namespace sy::server

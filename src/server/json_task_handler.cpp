@@ -22,9 +22,9 @@ namespace sy::server {
 asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallContext& ctx,
                                        const JsonTask& task) {
   const auto t0 = std::chrono::steady_clock::now();
-  store::RequestRecord rec = begin_record(ex);
+  store::RequestRecord rec = begin_record(app, ex);
   const std::string& raw = ex.request().body();
-  if (app.cfg.log.store_bodies) rec.request_body = raw;
+  if (keep_bodies(app)) rec.request_body = raw;
   auto reject = [&](int status, std::string msg, std::string param = {},
                     std::string code = {}) -> asio::awaitable<void> {
     rec.status = status;

@@ -13,7 +13,9 @@
 namespace sy::server {
 
 // A record with id, time, endpoint and hashed client key filled in.
-store::RequestRecord begin_record(const Exchange& ex);
+store::RequestRecord begin_record(const App& app, const Exchange& ex);
+// Whether request/response bodies will be stored (so worth copying into the record).
+inline bool keep_bodies(const App& app) { return app.log && app.cfg.log.store_bodies; }
 // Copies the attempts into the record and counts the real upstream calls in the metrics.
 void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
 // The chain failed: answer the client with the failure in its wire's error shape, record and log.

@@ -31,7 +31,7 @@ namespace {
 
 constexpr auto kToken = asio::use_awaitable;
 constexpr uint32_t kHeaderLimit = 64 * 1024;
-constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunk = 4 * 1024;
 
 // The deadline of one phase: its own timeout or what is left of the total, whichever is shorter,
 // remembering which one it was so a timeout can be named.
@@ -122,16 +122,19 @@ class StreamingResponseImpl final : public StreamingResponse {
       Limit lim = budget_.limit("idle", budget_.timeouts.idle);
       if (lim.budget <= Clock::duration::zero()) co_return fail(timeout_failure(lim));
       conn_->tcp().expires_after(lim.budget);
+      // Allocated on first use, not zero-filled, and small: a long-lived stream holds it for its
+      // whole life (thousands of open streams), and each piece is copied out anyway.
+      if (!buf_) buf_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
       auto& body = parser_->get().body();
-      body.data = buf_.data();
-      body.size = buf_.size();
+      body.data = buf_.get();
+      body.size = kReadChunk;
       error_code ec;
       co_await conn_->visit([&](auto& s) {
         return http::async_read_some(s, conn_->buffer, *parser_,
                                      asio::redirect_error(kToken, ec));
       });
       if (ec == http::error::need_buffer) ec = {};
-      size_t n = buf_.size() - body.size;
+      size_t n = kReadChunk - body.size;
       if (ec) {
         if (timed_out(ec, lim)) co_return fail(timeout_failure(lim));
         if (is_http_error(ec) && !is_closed(ec))
@@ -145,7 +148,10 @@ class StreamingResponseImpl final : public StreamingResponse {
         release();
         if (n == 0) co_return std::optional<std::string>{};
       }
-      if (n > 0) co_return std::optional<std::string>(std::string(buf_.data(), n));
+      std::optional<std::string> piece;
+      if (n > 0) piece.emplace(buf_.get(), n);
+      if (done_) buf_.reset();
+      if (piece) co_return piece;
     }
   }
 
@@ -175,7 +181,7 @@ class StreamingResponseImpl final : public StreamingResponse {
   Headers headers_;
   bool done_ = false;
   std::optional<Failure> failure_;
-  std::array<char, kReadChunk> buf_{};
+  std::unique_ptr<char[]> buf_;
 };
 
 }  // namespace
