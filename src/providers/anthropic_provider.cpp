@@ -40,18 +40,9 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& ca
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
   auto body = request_body(call);
   if (!body.ok()) co_return body.failure();
-  auto resp = co_await ctx.http->send(request(std::move(body.value()), ctx));
-  if (!resp.ok()) co_return resp.failure();
-  if (resp->status < 200 || resp->status >= 300)
-    co_return failure_from_status(resp->status, resp->headers, std::move(resp->body), cfg_.name);
-
-  std::string err;
-  auto doc = json::parse(resp->body, &err);
-  if (!doc || !doc->IsObject() || !doc->HasMember("content")) {
-    co_return make_failure(FailureKind::malformed,
-                           "upstream " + cfg_.name + " sent an invalid message" +
-                               (err.empty() ? std::string() : " (" + err + ")"));
-  }
+  auto doc = co_await send_for_json(*ctx.http, request(std::move(body.value()), ctx), cfg_.name,
+                                   "content", "message");
+  if (!doc.ok()) co_return doc.failure();
   ChatResponse out;
   out.usage = api::usage_from_anthropic(*doc);
   if (auto sr = json::get_string(*doc, "stop_reason")) out.finish_reason = std::string(*sr);

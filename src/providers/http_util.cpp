@@ -84,6 +84,25 @@ upstream::Request make_request(const config::ProviderConfig& cfg, std::string_vi
   return req;
 }
 
+boost::asio::awaitable<Result<json::Document>> send_for_json(upstream::Client& http,
+                                                             upstream::Request req,
+                                                             std::string_view provider_name,
+                                                             std::string_view required,
+                                                             std::string_view what) {
+  auto resp = co_await http.send(std::move(req));
+  if (!resp.ok()) co_return resp.failure();
+  if (resp->status < 200 || resp->status >= 300)
+    co_return failure_from_status(resp->status, resp->headers, std::move(resp->body), provider_name);
+  std::string err;
+  auto doc = json::parse(resp->body, &err);
+  if (!doc || !doc->IsObject() || !json::find(*doc, required)) {
+    co_return make_failure(FailureKind::malformed,
+                           "upstream " + std::string(provider_name) + " sent an invalid " +
+                               std::string(what) + (err.empty() ? std::string() : " (" + err + ")"));
+  }
+  co_return std::move(*doc);
+}
+
 boost::asio::awaitable<std::string> drain_body(upstream::StreamingResponse& r, size_t limit) {
   std::string out;
   while (out.size() < limit) {

@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "common/json.hpp"
 #include "common/result.hpp"
 #include "config/config.hpp"
 #include "upstream/http_client.hpp"
@@ -28,6 +29,15 @@ upstream::Request make_request(const config::ProviderConfig& cfg, std::string_vi
                                std::string body, std::string_view request_id,
                                std::chrono::steady_clock::time_point deadline =
                                    std::chrono::steady_clock::time_point::max());
+
+// Sends `req` and returns the upstream's 2xx answer parsed as a JSON object that has the member
+// `required` (the mark of the expected shape); a non-2xx answer becomes failure_from_status, an
+// unparsable or foreign one FailureKind::malformed naming `what` ("chat completion", ...).
+boost::asio::awaitable<Result<json::Document>> send_for_json(upstream::Client& http,
+                                                             upstream::Request req,
+                                                             std::string_view provider_name,
+                                                             std::string_view required,
+                                                             std::string_view what);
 
 // Reads what is left of a streaming response body, at most `limit` bytes (error bodies).
 boost::asio::awaitable<std::string> drain_body(upstream::StreamingResponse& r, size_t limit);

@@ -55,18 +55,9 @@ asio::awaitable<Result<ChatResponse>> OpenAIProvider::chat(const ChatCall& call,
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
   auto body = request_body(call);
   if (!body.ok()) co_return body.failure();
-  auto resp = co_await ctx.http->send(request("/chat/completions", std::move(body.value()), ctx));
-  if (!resp.ok()) co_return resp.failure();
-  if (resp->status < 200 || resp->status >= 300)
-    co_return failure_from_status(resp->status, resp->headers, std::move(resp->body), cfg_.name);
-
-  std::string err;
-  auto doc = json::parse(resp->body, &err);
-  if (!doc || !doc->IsObject() || !doc->HasMember("choices")) {
-    co_return make_failure(FailureKind::malformed,
-                           "upstream " + cfg_.name + " sent an invalid chat completion" +
-                               (err.empty() ? std::string() : " (" + err + ")"));
-  }
+  auto doc = co_await send_for_json(*ctx.http, request("/chat/completions", std::move(body.value()), ctx),
+                                   cfg_.name, "choices", "chat completion");
+  if (!doc.ok()) co_return doc.failure();
   ChatResponse out;
   out.usage = api::usage_from_openai(*doc);
   if (const json::Value* ch = json::find(*doc, "choices"); ch && ch->IsArray() && !ch->Empty()) {
@@ -115,16 +106,12 @@ asio::awaitable<Result<JsonResponse>> OpenAIProvider::embeddings(const Embedding
                                                                  CallContext& ctx) {
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
   std::string body = json::dump_with(*call.body, {{"model", json::quote(call.upstream_model)}});
-  auto resp = co_await ctx.http->send(request("/embeddings", std::move(body), ctx));
-  if (!resp.ok()) co_return resp.failure();
-  if (resp->status < 200 || resp->status >= 300)
-    co_return failure_from_status(resp->status, resp->headers, std::move(resp->body), cfg_.name);
-  auto doc = json::parse(resp->body);
-  if (!doc || !doc->IsObject() || !doc->HasMember("data"))
-    co_return make_failure(FailureKind::malformed, "upstream " + cfg_.name + " sent an invalid embeddings response");
+  auto doc = co_await send_for_json(*ctx.http, request("/embeddings", std::move(body), ctx), cfg_.name,
+                                   "data", "embeddings response");
+  if (!doc.ok()) co_return doc.failure();
   JsonResponse out;
   out.usage = api::usage_from_openai(*doc);
-  out.body = std::move(resp->body);
+  out.body = json::dump(*doc);
   co_return out;
 }
 
