@@ -71,6 +71,15 @@ class CliTest(unittest.TestCase):
         self.assertTrue(out.strip(), "check-config printed no summary")
         self.assertNotRegex(out, re.escape(path) + r":\d+:\d+:")
 
+    def test_check_config_accepts_the_shipped_example_without_loading_models(self):
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                               "examples", "switchyard.yaml")
+        no_keys = {"OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": "", "HF_TOKEN": "", "SWITCHYARD_MODELS": ""}
+        r = run_cli("check-config", example, env=no_keys)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("set OPENAI_API_KEY", r.stdout)               # missing keys: warnings
+        self.assertIn("bge-small-en-v1.5 is not a model directory yet", r.stdout)
+
     def test_check_config_missing_file_exits_2(self):
         r = run_cli("check-config", os.path.join(self.tmp.name, "does-not-exist.yaml"))
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
