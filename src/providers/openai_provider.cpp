@@ -111,7 +111,7 @@ asio::awaitable<Result<JsonResponse>> OpenAIProvider::embeddings(const Embedding
   if (!doc.ok()) co_return doc.failure();
   JsonResponse out;
   out.usage = api::usage_from_openai(*doc);
-  out.body = json::dump(*doc);
+  out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
   co_return out;
 }
 

@@ -78,6 +78,7 @@ class ChatStream {
 struct JsonCall {
   const json::Value* body = nullptr;  // the client's request body (an object), never modified
   std::string upstream_model;
+  std::string client_model;           // the public name the client asked for; answers echo it
 };
 using EmbeddingsCall = JsonCall;      // OpenAI /v1/embeddings request
 

@@ -56,7 +56,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   auto out = co_await routing::run_chain<providers::JsonResponse>(
       *route, app.router.fallback(),
       [&](const routing::Target& t) -> asio::awaitable<Result<providers::JsonResponse>> {
-        providers::JsonCall c{&*doc, t.model->upstream_model};
+        providers::JsonCall c{&*doc, t.model->upstream_model, model};
         co_return co_await (t.provider->*task.call)(c, ctx);
       }, ctx.deadline);
   add_attempts(app, rec, out.attempts);
@@ -81,13 +81,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   ex.add_header("x-switchyard-provider", rec.provider);
   ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(out.attempts)));
   ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
-  // Clients see the name they asked for (a route's or a model's), not the upstream's id. The local
-  // adapter already answers with it; its bodies can be megabytes of floats, so they are not re-parsed.
-  if (t.provider->kind() != "local") {
-    if (auto parsed = json::parse(resp.body); parsed && parsed->IsObject() && parsed->HasMember("model"))
-      resp.body = json::dump_with(*parsed, {{"model", json::quote(model)}});
-  }
-  if (task.log_response && app.cfg.log.store_bodies) rec.response_body = resp.body;
+  if (task.log_response && keep_bodies(app)) rec.response_body = resp.body;
   if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
   finish_record(app, std::move(rec), t0);
 }
