@@ -38,7 +38,8 @@ asio::awaitable<void> handle_healthz(App& app, Exchange& ex);
 asio::awaitable<void> handle_readyz(App& app, Exchange& ex);
 asio::awaitable<void> handle_metrics(App& app, Exchange& ex);
 
-// Answers with an error in the API's own shape (OpenAI's or Anthropic's) and counts it.
+// Answers with an error in the API's own shape (OpenAI's or Anthropic's); counting and logging
+// are the caller's (finish_record).
 asio::awaitable<void> send_error(App& app, Exchange& ex, Wire wire, int status,
                                  std::string message, std::string type = {},
                                  std::string param = {}, std::string code = {});
