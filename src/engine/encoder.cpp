@@ -25,6 +25,7 @@ struct EncoderModel::Impl {
   EncoderInfo info;
   size_t max_tokens = 0;
   size_t max_batch_tokens = 8192;
+  size_t forward_tokens = 1024;  // sub-batch cap of one encoder_forward (bounds the workspace)
   Workspace ws;  // used only by the dispatcher thread
   std::unique_ptr<Scheduler> scheduler;  // last: stopped before the rest is destroyed
 
@@ -159,7 +160,8 @@ void EncoderModel::Impl::run_batch(std::vector<BatchItem*>& batch, ComputePool& 
     for (size_t i = 0; i < n; ++i) refs.push_back({job, i});
   }
 
-  // Sub-batches of at most max_batch_tokens (only a single oversized request needs more than one).
+  // Sub-batches of whole sequences of at most forward_tokens each: the workspace is sized by the
+  // sub-batch, not by the batch, and every sequence's result is independent of its neighbours.
   TokenBatch tb;
   size_t start = 0;
   while (start < refs.size()) {
@@ -167,7 +169,7 @@ void EncoderModel::Impl::run_batch(std::vector<BatchItem*>& batch, ComputePool& 
     size_t end = start;
     while (end < refs.size()) {
       const auto& s = refs[end].job->seqs[refs[end].index];
-      if (end > start && tb.tokens() + s.ids.size() > max_batch_tokens) break;
+      if (end > start && tb.tokens() + s.ids.size() > forward_tokens) break;
       tb.add(s.ids, s.type_ids);
       ++end;
     }
@@ -242,6 +244,8 @@ std::shared_ptr<EncoderModel> EncoderModel::load(const std::string& dir, const E
   impl->encode_opts.max_length = limit;
   impl->encode_opts.truncate = true;
   impl->max_batch_tokens = std::max<size_t>(opts.max_batch_tokens, 1);
+  impl->forward_tokens =
+      opts.forward_tokens == 0 ? impl->max_batch_tokens : std::min(opts.forward_tokens, impl->max_batch_tokens);
 
   EncoderInfo& info = impl->info;
   info.architecture = cfg.architecture;

@@ -24,6 +24,11 @@ struct EncoderOptions {
   bool quantize_int8 = false;     // int8 weights for the encoder's Linear layers
   int threads = 0;                // compute threads; 0 = hardware concurrency
   size_t max_batch_tokens = 8192;  // token budget of one batch
+  // A batch's forward pass runs over sub-batches of whole sequences of at most this many tokens
+  // (a longer single sequence runs alone), which bounds the activation workspace at about
+  // forward_tokens × (6·hidden + intermediate) floats whatever max_batch_tokens is. 1024 rows keep
+  // every GEMM large enough to run at full speed. 0 = max_batch_tokens.
+  size_t forward_tokens = 1024;
   size_t queue_capacity = 256;     // requests waiting before submit() refuses
 };
 
