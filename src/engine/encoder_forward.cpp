@@ -5,6 +5,10 @@
 
 #include <cblas.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 #include "engine/vec_math.hpp"
 
 namespace sy::engine {
@@ -25,10 +29,10 @@ void TokenBatch::clear() {
   offsets.assign(1, 0);
 }
 
-void add_layer_norm(const float* a, const float* b, float* out, size_t rows, size_t h, const LayerNormWeights& ln,
-                    float eps) {
-  const float* g = ln.gamma.data();
-  const float* be = ln.beta.data();
+namespace {
+
+void add_layer_norm_scalar(const float* a, const float* b, float* out, size_t rows, size_t h, const float* g,
+                           const float* be, float eps) {
   for (size_t r = 0; r < rows; ++r) {
     const float* ar = a + r * h;
     const float* br = b + r * h;
@@ -47,6 +51,64 @@ void add_layer_norm(const float* a, const float* b, float* out, size_t rows, siz
     const float rstd = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
     for (size_t j = 0; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
   }
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2,fma"))) float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Same two-pass mean/variance as the scalar form, eight lanes at a time (it was ~9% of an int8
+// forward pass in scalar code).
+__attribute__((target("avx2,fma"))) void add_layer_norm_avx2(const float* a, const float* b, float* out, size_t rows,
+                                                             size_t h, const float* g, const float* be, float eps) {
+  const size_t h8 = h / 8 * 8;
+  for (size_t r = 0; r < rows; ++r) {
+    const float* ar = a + r * h;
+    const float* br = b + r * h;
+    float* o = out + r * h;
+    __m256 vs = _mm256_setzero_ps();
+    for (size_t j = 0; j < h8; j += 8) {
+      const __m256 v = _mm256_add_ps(_mm256_loadu_ps(ar + j), _mm256_loadu_ps(br + j));
+      _mm256_storeu_ps(o + j, v);
+      vs = _mm256_add_ps(vs, v);
+    }
+    float sum = hsum8(vs);
+    for (size_t j = h8; j < h; ++j) {
+      o[j] = ar[j] + br[j];
+      sum += o[j];
+    }
+    const float mean = sum / static_cast<float>(h);
+    const __m256 vm = _mm256_set1_ps(mean);
+    __m256 vv = _mm256_setzero_ps();
+    for (size_t j = 0; j < h8; j += 8) {
+      const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(o + j), vm);
+      vv = _mm256_fmadd_ps(d, d, vv);
+    }
+    float var = hsum8(vv);
+    for (size_t j = h8; j < h; ++j) var += (o[j] - mean) * (o[j] - mean);
+    const float rstd = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
+    const __m256 vr = _mm256_set1_ps(rstd);
+    for (size_t j = 0; j < h8; j += 8) {
+      const __m256 n = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(o + j), vm), vr);
+      _mm256_storeu_ps(o + j, _mm256_fmadd_ps(n, _mm256_loadu_ps(g + j), _mm256_loadu_ps(be + j)));
+    }
+    for (size_t j = h8; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+  }
+}
+#endif
+
+}  // namespace
+
+void add_layer_norm(const float* a, const float* b, float* out, size_t rows, size_t h, const LayerNormWeights& ln,
+                    float eps) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (cpu_has_avx2()) return add_layer_norm_avx2(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps);
+#endif
+  add_layer_norm_scalar(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps);
 }
 
 namespace {

@@ -130,7 +130,7 @@ EncoderWeights load_encoder_weights(const SafeTensors& st, const ModelConfig& cf
       for (Linear* l : {&L.qkv, &L.attn_out, &L.ffn_in, &L.ffn_out}) {
         ld.bytes -= l->w.size() * sizeof(float);
         quantize_linear(*l);
-        ld.bytes += l->qw.size() + l->qscale.size() * sizeof(float);
+        ld.bytes += l->q.bytes();
       }
     }
     w.layers.push_back(std::move(L));

@@ -27,10 +27,7 @@ void apply_epilogue(float* y, size_t n, Epilogue ep) {
 }
 
 void quantize_linear(Linear& l) {
-  const size_t n = static_cast<size_t>(l.out), k = static_cast<size_t>(l.in);
-  l.qw.resize(n * k);
-  l.qscale.resize(n);
-  quantize_rows(l.w.data(), n, k, l.qw.data(), l.qscale.data());
+  l.q = pack_int8(l.w.data(), static_cast<size_t>(l.out), static_cast<size_t>(l.in));
   std::vector<float>().swap(l.w);
 }
 
@@ -38,6 +35,17 @@ namespace {
 
 // Column blocks are multiples of 16 outputs so each worker's slice of W starts on a cache line.
 constexpr size_t kColGrain = 16;
+
+RowEpilogue row_epilogue(Epilogue ep) {
+  switch (ep) {
+    case Epilogue::none: return nullptr;
+    case Epilogue::gelu_erf: return gelu_erf_inplace;
+    case Epilogue::gelu_tanh: return gelu_tanh_inplace;
+    case Epilogue::relu: return relu_inplace;
+    case Epilogue::tanh: return tanh_inplace;
+  }
+  return nullptr;
+}
 
 void epilogue_block(const Linear& l, float* y, size_t m, size_t n0, size_t n1, size_t ldy, Epilogue ep,
                     bool add_bias) {
@@ -58,17 +66,23 @@ void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m
   if (m == 0) return;
   const size_t n = static_cast<size_t>(l.out), k = static_cast<size_t>(l.in);
   if (l.quantized()) {
-    if (scratch.xq.size() < m * k) scratch.xq.resize(m * k);
+    const size_t kp = l.q.kp;
+    if (scratch.xq.size() < m * kp) scratch.xq.resize(m * kp);
     if (scratch.xscale.size() < m) scratch.xscale.resize(m);
-    int8_t* xq = scratch.xq.data();
+    if (scratch.xzero.size() < m) scratch.xzero.resize(m);
+    uint8_t* xq = scratch.xq.data();
     float* xs = scratch.xscale.data();
+    int32_t* xz = scratch.xzero.data();
     pool.parallel_ranges(m, 8, [&](size_t r0, size_t r1, int) {
-      quantize_rows(x + r0 * k, r1 - r0, k, xq + r0 * k, xs + r0);
+      quantize_rows_u8(x + r0 * k, r1 - r0, k, kp, xq + r0 * kp, xs + r0, xz + r0);
     });
+    static const Int8Kernel kernel = best_int8_kernel();
+    const RowEpilogue post = row_epilogue(ep);
     const float* bias = l.b.empty() ? nullptr : l.b.data();
-    pool.parallel_ranges(n, kColGrain, [&](size_t n0, size_t n1, int) {
-      gemm_s8(xq, xs, m, l.qw.data(), l.qscale.data(), bias, n0, n1, k, y, n);
-      epilogue_block(l, y, m, n0, n1, n, ep, false);
+    // Whole 64-column panels per worker: each worker streams its own part of the packed weights.
+    pool.parallel_ranges((n + kInt8PanelCols - 1) / kInt8PanelCols, 1, [&](size_t p0, size_t p1, int) {
+      gemm_u8s8(kernel, xq, kp, xs, xz, m, l.q, bias, p0 * kInt8PanelCols, std::min(n, p1 * kInt8PanelCols), y, n,
+                post);
     });
     return;
   }

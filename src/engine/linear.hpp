@@ -1,7 +1,7 @@
 #pragma once
 // Linear layers y = x Wᵀ + b (W stored [out, in] as in PyTorch/HF checkpoints), fp32 through
-// OpenBLAS cblas_sgemm or int8 through quant.hpp, with the activation fused into the epilogue of
-// each output block while it is still in cache.
+// OpenBLAS cblas_sgemm or int8 through quant.hpp (the fastest kernel the CPU runs), with the
+// activation fused into the epilogue of each output block while it is still in cache.
 //
 // Threading: OpenBLAS is run single-threaded (set once by set_blas_single_threaded) and the
 // engine's ComputePool splits the output columns (rows of W) across its workers, so one
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/compute_pool.hpp"
+#include "engine/quant.hpp"
 
 namespace sy::engine {
 
@@ -21,19 +22,18 @@ struct Linear {
   int out = 0;
   std::vector<float> w;  // [out, in]; emptied when quantized
   std::vector<float> b;  // [out]
-  // int8 form: per-output-channel symmetric scales, w ≈ qw * qscale[row]
-  std::vector<int8_t> qw;
-  std::vector<float> qscale;
-  bool quantized() const { return !qw.empty(); }
+  PackedInt8 q;          // int8 form (quant.hpp): per-output-channel scales, packed for the kernels
+  bool quantized() const { return !q.empty(); }
 };
 
-// Replaces the fp32 weights with the int8 form.
+// Replaces the fp32 weights with the packed int8 form.
 void quantize_linear(Linear&);
 
 // Scratch for the int8 path (quantized activations); grown as needed, reused across calls.
 struct LinearScratch {
-  std::vector<int8_t> xq;
+  std::vector<uint8_t> xq;
   std::vector<float> xscale;
+  std::vector<int32_t> xzero;
 };
 
 // y[m, out] = epilogue(x[m, in] Wᵀ + b). x and y must not alias.

@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-
-#include "engine/vec_math.hpp"
+#include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -11,6 +10,272 @@
 #endif
 
 namespace sy::engine {
+
+namespace {
+
+constexpr size_t kPanel = kInt8PanelCols;
+constexpr size_t kPanelStep = kPanel * 4;  // bytes of one k-step of a panel
+// Packed weight bytes kept hot per column block: half of this machine class's 1 MiB L2, leaving room
+// for the activation rows streaming through and the output tile.
+constexpr size_t kL2Block = 512 * 1024;
+
+size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+uint8_t clamp_u8(int32_t v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+
+// The one dequantization formula every kernel applies (same operations in the same order, so the
+// vector and scalar forms round identically).
+// The empty asm keeps the compiler from contracting the multiply and the add into an FMA (it
+// may where FMA is enabled, e.g. inside the AVX-512 kernel or under -march=native), which would
+// round differently from the paths where it cannot.
+inline float finish(int32_t acc, int32_t zero, int32_t colsum, float xs, float ws, float bias) {
+  float v = static_cast<float>(acc - zero * colsum) * (xs * ws);
+#ifdef SY_X86
+  __asm__("" : "+x"(v));
+#endif
+  return v + bias;
+}
+
+// One output tile: `rows` activation rows × `cols` (≤ 64) columns of one weight panel.
+struct Tile {
+  const uint8_t* a;  // first row
+  size_t lda;
+  const float* xs;
+  const int32_t* xz;
+  size_t rows;
+  const int8_t* b;  // the panel
+  size_t kp;
+  const float* ws;  // at the panel's first column
+  const int32_t* colsum;
+  const float* bias;  // may be null
+  float* y;
+  size_t ldy;
+  size_t cols;
+};
+
+void tile_portable(const Tile& t) {
+  for (size_t r = 0; r < t.rows; ++r) {
+    const uint8_t* a = t.a + r * t.lda;
+    for (size_t c = 0; c < t.cols; ++c) {
+      int32_t acc = 0;
+      for (size_t p = 0; p < t.kp; ++p) {
+        acc += int32_t(a[p]) * int32_t(t.b[(p / 4) * kPanelStep + c * 4 + p % 4]);
+      }
+      t.y[r * t.ldy + c] = finish(acc, t.xz[r], t.colsum[c], t.xs[r], t.ws[c], t.bias ? t.bias[c] : 0.0f);
+    }
+  }
+}
+
+constexpr size_t kRowsPortable = 4;
+
+#ifdef SY_X86
+
+// ---- AVX2: u8 zero-extended and s8 sign-extended to int16, vpmaddwd (pair sums ≤ 2·255·127, exact).
+constexpr size_t kRowsAvx2 = 4;
+
+__attribute__((target("avx2"))) inline __m256i bcast4_u8_to_i16(const uint8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(v)));
+}
+
+// Up to two rows × one 16-column group.
+__attribute__((target("avx2"))) void group_avx2(const Tile& t, size_t r, size_t nr, size_t g) {
+  __m256i acc[2][4];
+  for (auto& row : acc)
+    for (auto& v : row) v = _mm256_setzero_si256();
+  const uint8_t* a0 = t.a + r * t.lda;
+  const uint8_t* a1 = nr > 1 ? a0 + t.lda : a0;
+  const int8_t* b = t.b + g * 64;
+  for (size_t p = 0; p < t.kp; p += 4) {
+    const int8_t* s = b + (p / 4) * kPanelStep;
+    __m256i w[4];
+    for (int q = 0; q < 4; ++q) w[q] = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * q)));
+    const __m256i x0 = bcast4_u8_to_i16(a0 + p);
+    const __m256i x1 = bcast4_u8_to_i16(a1 + p);
+    for (int q = 0; q < 4; ++q) {
+      acc[0][q] = _mm256_add_epi32(acc[0][q], _mm256_madd_epi16(x0, w[q]));
+      acc[1][q] = _mm256_add_epi32(acc[1][q], _mm256_madd_epi16(x1, w[q]));
+    }
+  }
+  const size_t c0 = g * 16, nc = std::min<size_t>(16, t.cols - c0);
+  for (size_t rr = 0; rr < nr; ++rr) {
+    // acc[q] holds columns 4q..4q+3 as pairs of partial sums: [c0 c0 c1 c1 | c2 c2 c3 c3].
+    alignas(32) int32_t sums[16];
+    const __m256i lo = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[rr][0], acc[rr][1]), 0xD8);
+    const __m256i hi = _mm256_permute4x64_epi64(_mm256_hadd_epi32(acc[rr][2], acc[rr][3]), 0xD8);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums), lo);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sums + 8), hi);
+    const size_t row = r + rr;
+    float* y = t.y + row * t.ldy + c0;
+    for (size_t c = 0; c < nc; ++c) {
+      y[c] = finish(sums[c], t.xz[row], t.colsum[c0 + c], t.xs[row], t.ws[c0 + c], t.bias ? t.bias[c0 + c] : 0.0f);
+    }
+  }
+}
+
+__attribute__((target("avx2"))) void tile_avx2(const Tile& t) {
+  for (size_t g = 0; g * 16 < t.cols; ++g) {
+    for (size_t r = 0; r < t.rows; r += 2) group_avx2(t, r, std::min<size_t>(2, t.rows - r), g);
+  }
+}
+
+// ---- AVX-512 VNNI: MR rows × 64 columns = MR·4 zmm accumulators; per k-step of 4, four weight
+// loads and MR 4-byte broadcasts feed MR·4 vpdpbusd.
+constexpr size_t kRowsVnni = 6;
+
+template <int MR>
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(const Tile& t) {
+  __m512i acc[MR][4];
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_setzero_si512();
+  }
+  const uint8_t* a = t.a;
+  const size_t lda = t.lda;
+  const int8_t* b = t.b;
+  for (size_t p = 0; p < t.kp; p += 4, b += kPanelStep) {
+    const __m512i w0 = _mm512_loadu_si512(b);
+    const __m512i w1 = _mm512_loadu_si512(b + 64);
+    const __m512i w2 = _mm512_loadu_si512(b + 128);
+    const __m512i w3 = _mm512_loadu_si512(b + 192);
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      int32_t v;
+      std::memcpy(&v, a + static_cast<size_t>(r) * lda + p, 4);
+      const __m512i x = _mm512_set1_epi32(v);
+      acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], x, w0);
+      acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], x, w1);
+      acc[r][2] = _mm512_dpbusd_epi32(acc[r][2], x, w2);
+      acc[r][3] = _mm512_dpbusd_epi32(acc[r][3], x, w3);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < MR; ++r) {
+    const __m512i z = _mm512_set1_epi32(t.xz[r]);
+    const __m512 xs = _mm512_set1_ps(t.xs[r]);
+    float* y = t.y + static_cast<size_t>(r) * t.ldy;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      const size_t c0 = static_cast<size_t>(j) * 16;
+      if (c0 >= t.cols) break;
+      const __mmask16 mask = t.cols - c0 >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (t.cols - c0)) - 1);
+      const __m512i cs = _mm512_loadu_si512(t.colsum + c0);  // padded to the panel: always in bounds
+      const __m512 ws = _mm512_loadu_ps(t.ws + c0);
+      const __m512 bias = t.bias ? _mm512_maskz_loadu_ps(mask, t.bias + c0) : _mm512_setzero_ps();
+      const __m512i v = _mm512_sub_epi32(acc[r][j], _mm512_mullo_epi32(z, cs));
+      // (maskz form: the plain _mm512_cvtepi32_ps trips a GCC 12 maybe-uninitialized false positive)
+      __m512 f = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(mask, v), _mm512_mul_ps(xs, ws));
+      __asm__("" : "+v"(f));  // no FMA contraction: round as finish() does
+      f = _mm512_add_ps(f, bias);
+      _mm512_mask_storeu_ps(y + c0, mask, f);
+    }
+  }
+}
+
+void tile_vnni_any(const Tile& t) {
+  switch (t.rows) {
+    case 6: return tile_vnni<6>(t);
+    case 5: return tile_vnni<5>(t);
+    case 4: return tile_vnni<4>(t);
+    case 3: return tile_vnni<3>(t);
+    case 2: return tile_vnni<2>(t);
+    default: return tile_vnni<1>(t);
+  }
+}
+
+// ---- activation quantization (AVX2; the scalar form below is the reference)
+__attribute__((target("avx2"))) void minmax_avx2(const float* x, size_t n, float& lo, float& hi) {
+  __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
+  size_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const __m256 v = _mm256_loadu_ps(x + c);
+    vlo = _mm256_min_ps(vlo, v);
+    vhi = _mm256_max_ps(vhi, v);
+  }
+  alignas(32) float l[8], h[8];
+  _mm256_store_ps(l, vlo);
+  _mm256_store_ps(h, vhi);
+  lo = 0.0f;
+  hi = 0.0f;
+  for (int i = 0; i < 8; ++i) {
+    lo = std::min(lo, l[i]);
+    hi = std::max(hi, h[i]);
+  }
+  for (; c < n; ++c) {
+    lo = std::min(lo, x[c]);
+    hi = std::max(hi, x[c]);
+  }
+}
+
+__attribute__((target("avx2"))) void quantize_row_avx2(const float* x, size_t n, float inv, int32_t zero,
+                                                        uint8_t* q) {
+  const __m256 vinv = _mm256_set1_ps(inv);
+  const __m256i vz = _mm256_set1_epi32(zero);
+  const __m256i v0 = _mm256_setzero_si256(), v255 = _mm256_set1_epi32(255);
+  size_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    __m256i v = _mm256_add_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + c), vinv)), vz);
+    v = _mm256_min_epi32(_mm256_max_epi32(v, v0), v255);
+    const __m128i w16 = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(q + c), _mm_packus_epi16(w16, w16));
+  }
+  for (; c < n; ++c) q[c] = clamp_u8(static_cast<int32_t>(std::nearbyint(x[c] * inv)) + zero);
+}
+
+#endif  // SY_X86
+
+// Scale and zero point of one row from its range widened to include 0 (so 0 is exact).
+bool row_params(float lo, float hi, float& scale, float& inv, int32_t& zero) {
+  scale = (hi - lo) / 255.0f;
+  if (!(scale > 0.0f) || !std::isfinite(scale)) {
+    scale = 1.0f;
+    inv = 0.0f;
+    zero = 0;
+    return false;
+  }
+  inv = 1.0f / scale;
+  zero = std::clamp(static_cast<int32_t>(std::nearbyint(-lo * inv)), 0, 255);
+  return true;
+}
+
+}  // namespace
+
+bool int8_kernel_supported(Int8Kernel k) {
+  switch (k) {
+    case Int8Kernel::portable: return true;
+#ifdef SY_X86
+    case Int8Kernel::avx2: {
+      static const bool has = __builtin_cpu_supports("avx2");
+      return has;
+    }
+    case Int8Kernel::avx512_vnni: {
+      static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+      return has;
+    }
+#else
+    default: return false;
+#endif
+  }
+  return false;
+}
+
+Int8Kernel best_int8_kernel() {
+  if (int8_kernel_supported(Int8Kernel::avx512_vnni)) return Int8Kernel::avx512_vnni;
+  if (int8_kernel_supported(Int8Kernel::avx2)) return Int8Kernel::avx2;
+  return Int8Kernel::portable;
+}
+
+const char* int8_kernel_name(Int8Kernel k) {
+  switch (k) {
+    case Int8Kernel::portable: return "portable";
+    case Int8Kernel::avx2: return "avx2";
+    case Int8Kernel::avx512_vnni: return "avx512-vnni";
+  }
+  return "portable";
+}
 
 void quantize_rows(const float* x, size_t rows, size_t cols, int8_t* q, float* scales) {
   for (size_t r = 0; r < rows; ++r) {
@@ -21,100 +286,125 @@ void quantize_rows(const float* x, size_t rows, size_t cols, int8_t* q, float* s
     const float inv = 1.0f / s;
     int8_t* qr = q + r * cols;
     for (size_t c = 0; c < cols; ++c) {
-      float v = std::nearbyint(xr[c] * inv);
+      const float v = std::nearbyint(xr[c] * inv);
       qr[c] = static_cast<int8_t>(std::clamp(v, -127.0f, 127.0f));
     }
     scales[r] = s;
   }
 }
 
-void gemm_s8_portable(const int8_t* xq, const float* xs, size_t m, const int8_t* wq, const float* ws,
-                      const float* bias, size_t n0, size_t n1, size_t k, float* y, size_t ldy) {
-  for (size_t i = 0; i < m; ++i) {
-    const int8_t* a = xq + i * k;
-    for (size_t n = n0; n < n1; ++n) {
-      const int8_t* b = wq + n * k;
-      int32_t acc = 0;
-      for (size_t p = 0; p < k; ++p) acc += int32_t(a[p]) * int32_t(b[p]);
-      y[i * ldy + n] = float(acc) * xs[i] * ws[n] + (bias ? bias[n] : 0.0f);
+PackedInt8 pack_int8(const float* w, size_t n, size_t k) {
+  PackedInt8 p;
+  p.n = n;
+  p.k = k;
+  p.np = round_up(n, kPanel);
+  p.kp = round_up(k, 4);
+  std::vector<int8_t> q(n * k);
+  std::vector<float> s(n);
+  quantize_rows(w, n, k, q.data(), s.data());
+  p.data.assign(p.np * p.kp, 0);
+  p.scale.assign(p.np, 0.0f);
+  p.colsum.assign(p.np, 0);
+  for (size_t r = 0; r < n; ++r) {
+    int8_t* panel = p.data.data() + (r / kPanel) * p.kp * kPanel + (r % kPanel) * 4;
+    int32_t sum = 0;
+    for (size_t c = 0; c < k; ++c) {
+      const int8_t v = q[r * k + c];
+      sum += v;
+      panel[(c / 4) * kPanelStep + c % 4] = v;
     }
+    p.scale[r] = s[r];
+    p.colsum[r] = sum;
+  }
+  return p;
+}
+
+void quantize_rows_u8_portable(const float* x, size_t rows, size_t cols, size_t ldq, uint8_t* q, float* scale,
+                               int32_t* zero) {
+  for (size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * cols;
+    uint8_t* qr = q + r * ldq;
+    float lo = 0.0f, hi = 0.0f;
+    for (size_t c = 0; c < cols; ++c) {
+      lo = std::min(lo, xr[c]);
+      hi = std::max(hi, xr[c]);
+    }
+    float inv;
+    if (row_params(lo, hi, scale[r], inv, zero[r])) {
+      for (size_t c = 0; c < cols; ++c) qr[c] = clamp_u8(static_cast<int32_t>(std::nearbyint(xr[c] * inv)) + zero[r]);
+    } else {
+      std::fill(qr, qr + cols, uint8_t{0});
+    }
+    std::fill(qr + cols, qr + ldq, uint8_t{0});
   }
 }
 
+void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint8_t* q, float* scale,
+                      int32_t* zero) {
 #ifdef SY_X86
-namespace {
-
-__attribute__((target("avx2"))) inline int32_t hsum(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
-}
-
-// 16 int8 → 16 int16 lanes
-__attribute__((target("avx2"))) inline __m256i load16(const int8_t* p) {
-  return _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-}
-
-// Four activation rows against one weight row at a time: the weight row is loaded once per
-// 16-element step and reused from registers. vpmaddwd on sign-extended int16 cannot saturate
-// (|a·b| ≤ 127², pair sums ≤ 2·127²), unlike vpmaddubsw.
-__attribute__((target("avx2"))) void gemm_s8_avx2(const int8_t* xq, const float* xs, size_t m, const int8_t* wq,
-                                                   const float* ws, const float* bias, size_t n0, size_t n1,
-                                                   size_t k, float* y, size_t ldy) {
-  const size_t k16 = k / 16 * 16;
-  size_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const int8_t* a0 = xq + (i + 0) * k;
-    const int8_t* a1 = xq + (i + 1) * k;
-    const int8_t* a2 = xq + (i + 2) * k;
-    const int8_t* a3 = xq + (i + 3) * k;
-    for (size_t n = n0; n < n1; ++n) {
-      const int8_t* b = wq + n * k;
-      __m256i c0 = _mm256_setzero_si256(), c1 = c0, c2 = c0, c3 = c0;
-      for (size_t p = 0; p < k16; p += 16) {
-        __m256i vb = load16(b + p);
-        c0 = _mm256_add_epi32(c0, _mm256_madd_epi16(load16(a0 + p), vb));
-        c1 = _mm256_add_epi32(c1, _mm256_madd_epi16(load16(a1 + p), vb));
-        c2 = _mm256_add_epi32(c2, _mm256_madd_epi16(load16(a2 + p), vb));
-        c3 = _mm256_add_epi32(c3, _mm256_madd_epi16(load16(a3 + p), vb));
+  if (int8_kernel_supported(Int8Kernel::avx2)) {
+    for (size_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * cols;
+      uint8_t* qr = q + r * ldq;
+      float lo, hi, inv;
+      minmax_avx2(xr, cols, lo, hi);
+      if (row_params(lo, hi, scale[r], inv, zero[r])) {
+        quantize_row_avx2(xr, cols, inv, zero[r], qr);
+      } else {
+        std::fill(qr, qr + cols, uint8_t{0});
       }
-      int32_t s0 = hsum(c0), s1 = hsum(c1), s2 = hsum(c2), s3 = hsum(c3);
-      for (size_t p = k16; p < k; ++p) {
-        s0 += int32_t(a0[p]) * b[p];
-        s1 += int32_t(a1[p]) * b[p];
-        s2 += int32_t(a2[p]) * b[p];
-        s3 += int32_t(a3[p]) * b[p];
-      }
-      const float bb = bias ? bias[n] : 0.0f;
-      y[(i + 0) * ldy + n] = float(s0) * xs[i + 0] * ws[n] + bb;
-      y[(i + 1) * ldy + n] = float(s1) * xs[i + 1] * ws[n] + bb;
-      y[(i + 2) * ldy + n] = float(s2) * xs[i + 2] * ws[n] + bb;
-      y[(i + 3) * ldy + n] = float(s3) * xs[i + 3] * ws[n] + bb;
+      std::fill(qr + cols, qr + ldq, uint8_t{0});
     }
+    return;
   }
-  for (; i < m; ++i) {
-    const int8_t* a = xq + i * k;
-    for (size_t n = n0; n < n1; ++n) {
-      const int8_t* b = wq + n * k;
-      __m256i c = _mm256_setzero_si256();
-      for (size_t p = 0; p < k16; p += 16) c = _mm256_add_epi32(c, _mm256_madd_epi16(load16(a + p), load16(b + p)));
-      int32_t s = hsum(c);
-      for (size_t p = k16; p < k; ++p) s += int32_t(a[p]) * b[p];
-      y[i * ldy + n] = float(s) * xs[i] * ws[n] + (bias ? bias[n] : 0.0f);
-    }
-  }
-}
-
-}  // namespace
 #endif
+  quantize_rows_u8_portable(x, rows, cols, ldq, q, scale, zero);
+}
 
-void gemm_s8(const int8_t* xq, const float* xs, size_t m, const int8_t* wq, const float* ws, const float* bias,
-             size_t n0, size_t n1, size_t k, float* y, size_t ldy) {
+void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
+               size_t m, const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
+               RowEpilogue post) {
+  if (m == 0 || n1 <= n0) return;
+  if (!int8_kernel_supported(kernel)) kernel = Int8Kernel::portable;
+  void (*tile)(const Tile&) = tile_portable;
+  size_t mr = kRowsPortable;
 #ifdef SY_X86
-  if (cpu_has_avx2()) return gemm_s8_avx2(xq, xs, m, wq, ws, bias, n0, n1, k, y, ldy);
+  if (kernel == Int8Kernel::avx512_vnni) {
+    tile = tile_vnni_any;
+    mr = kRowsVnni;
+  } else if (kernel == Int8Kernel::avx2) {
+    tile = tile_avx2;
+    mr = kRowsAvx2;
+  }
 #endif
-  gemm_s8_portable(xq, xs, m, wq, ws, bias, n0, n1, k, y, ldy);
+  const size_t kp = w.kp;
+  // Columns per block so that block × kp bytes of packed weights stay in L2 while all rows pass.
+  const size_t nc = std::max(kPanel, kL2Block / std::max<size_t>(kp, 1) / kPanel * kPanel);
+  for (size_t jc = n0; jc < n1; jc += nc) {
+    const size_t je = std::min(jc + nc, n1);
+    for (size_t i = 0; i < m; i += mr) {
+      const size_t rows = std::min(mr, m - i);
+      for (size_t j = jc; j < je; j += kPanel) {
+        Tile t{xq + i * ldx,
+               ldx,
+               xscale + i,
+               xzero + i,
+               rows,
+               w.data.data() + j * kp,
+               kp,
+               w.scale.data() + j,
+               w.colsum.data() + j,
+               bias ? bias + j : nullptr,
+               y + i * ldy + j,
+               ldy,
+               std::min(kPanel, je - j)};
+        tile(t);
+      }
+      if (post) {
+        for (size_t r = 0; r < rows; ++r) post(y + (i + r) * ldy + jc, je - jc);
+      }
+    }
+  }
 }
 
 }  // namespace sy::engine

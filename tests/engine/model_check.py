@@ -67,8 +67,9 @@ CASES = {
 
 # Tolerances (docs/engine.md "Correctness"): fp32 engine vs float64 reference.
 FP32_COS, FP32_ABS = 0.99999, 1e-4
-# int8 dynamic quantization of every encoder Linear layer.
-INT8_COS, INT8_ABS_LOGITS = 0.99, 0.1
+# int8 dynamic quantization of every encoder Linear layer (docs/engine.md "int8": measured min cosine
+# 0.99957 / max abs 4.7e-3 on normalized MiniLM-L6 embeddings, logits max abs 1.5e-2 and 3.1e-4).
+INT8_COS, INT8_ABS_EMBED, INT8_ABS_LOGITS = 0.999, 0.02, 0.05
 
 
 def cosine(a, b):
@@ -152,8 +153,8 @@ def main():
         bound = f"fp32 bounds: max abs <= {FP32_ABS}" + (f", cosine >= {FP32_COS}" if min_cos is not None else "")
     else:
         if task == "embed":
-            ok = min_cos >= INT8_COS
-            bound = f"int8 bound: cosine >= {INT8_COS}"
+            ok = min_cos >= INT8_COS and max_abs <= INT8_ABS_EMBED
+            bound = f"int8 bounds: cosine >= {INT8_COS}, max abs <= {INT8_ABS_EMBED}"
         else:
             ok = max_abs <= INT8_ABS_LOGITS
             bound = f"int8 bound: logits max abs <= {INT8_ABS_LOGITS}"

@@ -8,7 +8,9 @@ comparison. Inputs are padded and masked the way transformers does it, so the en
   check mode: reference.py --model DIR --ids ids.json --out out.json [--dtype float64|float32]
       ids.json: {"task": "embed|classify|score", "normalize": bool, "raw_logits": bool,
                  "sequences": [{"ids": [...], "type_ids": [...]}, ...]}
-  bench mode: reference.py --bench --model DIR --batch B --seq L [--threads 2] [--seconds S]
+  bench mode: reference.py --bench --model DIR --batch B --seq L [--threads 2] [--seconds S] [--int8]
+      --int8: the encoder layers' Linear modules through torch.ao.quantization.quantize_dynamic
+      (qint8, oneDNN engine), PyTorch's own int8 inference
 """
 import argparse
 import json
@@ -123,6 +125,11 @@ def encode(m, ids, types, mask):
         H, nh, L = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_hidden_layers"]
         eps, act = cfg.get("layer_norm_eps", 1e-12), act_fn(cfg.get("hidden_act"))
     B, T = ids.shape
+    modules = m.get("linears")  # nn.Linear (possibly dynamically quantized) per name, bench --int8
+
+    def lin(t, name):
+        return modules[name.replace(".", "_")](t) if modules is not None else linear(t, w, name)
+
     if fam == "roberta":
         pad = cfg.get("pad_token_id", 1)
         nonpad = (ids != pad).long()
@@ -150,12 +157,12 @@ def encode(m, ids, types, mask):
         def heads(t):
             return t.view(B, T, nh, d).transpose(1, 2)
 
-        Q, K, V = (heads(linear(x, w, n)) for n in names[:3])
+        Q, K, V = (heads(lin(x, n)) for n in names[:3])
         s = Q @ K.transpose(-1, -2) / math.sqrt(d) + bias
         ctx = (torch.softmax(s, dim=-1) @ V).transpose(1, 2).reshape(B, T, H)
-        x = layer_norm(linear(ctx, w, names[3]) + x, w, names[4], eps)
-        h = act(linear(x, w, names[5]))
-        x = layer_norm(linear(h, w, names[6]) + x, w, names[7], eps)
+        x = layer_norm(lin(ctx, names[3]) + x, w, names[4], eps)
+        h = act(lin(x, names[5]))
+        x = layer_norm(lin(h, names[6]) + x, w, names[7], eps)
     return x
 
 
@@ -231,9 +238,32 @@ def run(m, req):
 
 # ---- bench ----------------------------------------------------------------------------------------
 
+def quantized_linears(m):
+    """The encoder layers' Linear weights as nn.Linear modules, then PyTorch's own dynamic int8
+    quantization of them (what users of torch would do): quantize_dynamic with qint8 weights on
+    the oneDNN quantized engine (per-tensor weight scale, activations quantized per call)."""
+    w = m["w"]
+    layer = "transformer.layer." if m["fam"] == "distilbert" else "encoder.layer."
+    mods = torch.nn.ModuleDict()
+    for name, t in w.items():
+        if layer in name and name.endswith(".weight") and t.dim() == 2:
+            base = name[:-len(".weight")]
+            lin = torch.nn.Linear(t.shape[1], t.shape[0])
+            with torch.no_grad():
+                lin.weight.copy_(t)
+                lin.bias.copy_(w[base + ".bias"])
+            mods[base.replace(".", "_")] = lin
+    for name in [n for n in w if layer in n and n.endswith(".weight") and w[n].dim() == 2]:
+        del w[name]  # the float copies are not needed any more (fairer peak RSS)
+    torch.backends.quantized.engine = "onednn"
+    return torch.ao.quantization.quantize_dynamic(mods, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 def bench(args):
     torch.set_num_threads(args.threads)
     m = load_model(args.model, torch.float32)
+    if args.int8:
+        m["linears"] = quantized_linears(m)
     cfg = m["cfg"]
     rng = np.random.default_rng(1)
     seqs = [{"ids": [101] + rng.integers(1000, 20000, args.seq - 2).tolist() + [102]} for _ in range(args.batch)]
@@ -253,7 +283,7 @@ def bench(args):
     blas = torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0]
     if blas == "generic":
         blas = "generic -> " + os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    print(json.dumps({"impl": "pytorch", "batch": args.batch, "seq": args.seq, "iters": len(lat),
+    print(json.dumps({"impl": "pytorch-int8" if args.int8 else "pytorch", "batch": args.batch, "seq": args.seq, "iters": len(lat),
                       "p50_ms": 1e3 * lat[len(lat) // 2],
                       "seq_per_s": args.batch * len(lat) / sum(lat),
                       "tokens_per_s": args.batch * args.seq * len(lat) / sum(lat),
@@ -273,6 +303,7 @@ def main():
     ap.add_argument("--seq", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--int8", action="store_true", help="bench: torch dynamic int8 Linear layers (onednn)")
     args = ap.parse_args()
     if args.bench:
         return bench(args)

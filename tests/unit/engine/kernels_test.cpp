@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -66,21 +67,89 @@ TEST(Kernels, LinearFp32WithFusedGeluMatchesNaive) {
   }
 }
 
-TEST(Kernels, Int8GemmDispatchEqualsPortable) {
-  const size_t m = 7, n = 13, k = 77;  // remainders in every loop
-  std::mt19937 rng(1);
-  std::uniform_int_distribution<int> d(-127, 127);
-  std::vector<int8_t> a(m * k), b(n * k);
-  for (auto& v : a) v = static_cast<int8_t>(d(rng));
-  for (auto& v : b) v = static_cast<int8_t>(d(rng));
-  std::vector<float> xs(m, 0.5f), ws(n, 0.25f), bias(n, 1.0f), y1(m * n), y2(m * n);
-  gemm_s8(a.data(), xs.data(), m, b.data(), ws.data(), bias.data(), 0, n, k, y1.data(), n);
-  gemm_s8_portable(a.data(), xs.data(), m, b.data(), ws.data(), bias.data(), 0, n, k, y2.data(), n);
-  EXPECT_EQ(y1, y2);
-  // and against a hand-computed entry
-  int32_t acc = 0;
-  for (size_t p = 0; p < k; ++p) acc += int32_t(a[k + p]) * b[2 * k + p];
-  EXPECT_FLOAT_EQ(y2[n + 2], float(acc) * 0.5f * 0.25f + 1.0f);
+// Every int8 kernel this CPU runs gives bit-identical outputs (the int32 sums are exact and the
+// dequantization is the same float operations), and they match the formula computed directly from
+// the quantized operands. Shapes leave remainders everywhere: 13 rows (VNNI tiles of 6, AVX2 of 4),
+// k = 77 (padded to 80), n = 130 (panels of 64, last one 2 columns wide).
+TEST(Kernels, Int8KernelsAgreeBitForBit) {
+  const size_t m = 13, n = 130, k = 77;
+  auto x = randn(m * k, 1.0f, 21);
+  for (size_t c = 0; c < k; ++c) x[3 * k + c] = std::fabs(x[3 * k + c]);  // a row with lo = 0
+  for (size_t c = 0; c < k; ++c) x[5 * k + c] = 0.0f;                     // an all-zero row
+  auto w = randn(n * k, 0.1f, 22);
+  auto bias = randn(n, 0.1f, 23);
+  const PackedInt8 p = pack_int8(w.data(), n, k);
+  ASSERT_EQ(p.kp, 80u);
+  ASSERT_EQ(p.np, 192u);
+
+  const size_t ldx = p.kp;
+  std::vector<uint8_t> q(m * ldx), q2(m * ldx);
+  std::vector<float> xs(m), xs2(m);
+  std::vector<int32_t> xz(m), xz2(m);
+  quantize_rows_u8(x.data(), m, k, ldx, q.data(), xs.data(), xz.data());
+  quantize_rows_u8_portable(x.data(), m, k, ldx, q2.data(), xs2.data(), xz2.data());
+  ASSERT_EQ(q, q2);
+  ASSERT_EQ(xs, xs2);
+  ASSERT_EQ(xz, xz2);
+  EXPECT_EQ(xz[3], 0);  // no negative values: zero point 0
+
+  // Reference from the operands: unpack weight codes through the documented layout.
+  std::vector<int8_t> wq(n * k);
+  std::vector<float> ws(n);
+  quantize_rows(w.data(), n, k, wq.data(), ws.data());
+  for (size_t r = 0; r < n; ++r)
+    for (size_t c = 0; c < k; ++c)
+      ASSERT_EQ(p.data[(r / 64) * p.kp * 64 + (c / 4) * 256 + (r % 64) * 4 + c % 4], wq[r * k + c]);
+
+  std::vector<float> ref(m * n);
+  gemm_u8s8(Int8Kernel::portable, q.data(), ldx, xs.data(), xz.data(), m, p, bias.data(), 0, n, ref.data(), n,
+            nullptr);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < n; ++j) {
+      double acc = 0;
+      for (size_t c = 0; c < k; ++c) acc += (double(q[i * ldx + c]) - xz[i]) * wq[j * k + c];
+      const double want = acc * xs[i] * ws[j] + bias[j];
+      ASSERT_NEAR(ref[i * n + j], want, 1e-5 * (1 + std::fabs(want))) << i << "," << j;
+    }
+  for (size_t j = 0; j < n; ++j) ASSERT_EQ(ref[5 * n + j], bias[j]);  // zero row → bias exactly
+
+  for (Int8Kernel kern : {Int8Kernel::avx2, Int8Kernel::avx512_vnni}) {
+    if (!int8_kernel_supported(kern)) {
+      std::printf("int8 kernel %s not supported on this CPU: not compared\n", int8_kernel_name(kern));
+      continue;
+    }
+    std::vector<float> y(m * n, -1.0f);
+    gemm_u8s8(kern, q.data(), ldx, xs.data(), xz.data(), m, p, bias.data(), 0, n, y.data(), n, nullptr);
+    EXPECT_EQ(y, ref) << int8_kernel_name(kern);
+    // A column range starting at the second panel, no bias, with a row epilogue.
+    std::vector<float> y2(m * n, -7.0f), ref2(m * n, -7.0f);
+    gemm_u8s8(kern, q.data(), ldx, xs.data(), xz.data(), m, p, nullptr, 64, n, y2.data(), n, relu_inplace);
+    gemm_u8s8(Int8Kernel::portable, q.data(), ldx, xs.data(), xz.data(), m, p, nullptr, 64, n, ref2.data(), n,
+              relu_inplace);
+    EXPECT_EQ(y2, ref2) << int8_kernel_name(kern);
+    for (size_t i = 0; i < m; ++i) {
+      EXPECT_EQ(y2[i * n + 63], -7.0f);  // outside the range: untouched
+      for (size_t j = 64; j < n; ++j) ASSERT_GE(y2[i * n + j], 0.0f);
+    }
+  }
+}
+
+TEST(Kernels, QuantizeRowsU8IsAsymmetricPerRow) {
+  std::vector<float> x = {-1.0f, 0.0f, 0.5f, 1.5f, 2.0f, 4.0f};
+  std::vector<uint8_t> q(8);
+  std::vector<float> s(2);
+  std::vector<int32_t> z(2);
+  quantize_rows_u8_portable(x.data(), 2, 3, 4, q.data(), s.data(), z.data());
+  EXPECT_FLOAT_EQ(s[0], 1.5f / 255.0f);  // range [-1, 0.5]
+  EXPECT_EQ(z[0], 170);                  // round(1 / s)
+  EXPECT_EQ(q[0], 0);
+  EXPECT_EQ(q[1], 170);  // 0 is exact
+  EXPECT_EQ(q[2], 255);
+  EXPECT_EQ(q[3], 0);  // padding
+  EXPECT_FLOAT_EQ(s[1], 4.0f / 255.0f);  // range widened to [0, 4]
+  EXPECT_EQ(z[1], 0);
+  EXPECT_EQ(q[4 + 2], 255);
+  for (size_t c = 0; c < 3; ++c) EXPECT_NEAR((q[4 + c] - z[1]) * s[1], x[3 + c], s[1] / 2);
 }
 
 TEST(Kernels, QuantizeRowsIsSymmetricPerRow) {
@@ -149,13 +218,32 @@ TEST(Kernels, ElementwiseMath) {
 TEST(Kernels, AddLayerNorm) {
   LayerNormWeights ln{{1.0f, 2.0f, 1.0f, 1.0f}, {0.0f, 0.0f, 1.0f, 0.0f}};
   std::vector<float> a = {1, 2, 3, 4}, b = {1, 0, -1, 0}, out(4);
-  add_layer_norm(a.data(), b.data(), out.data(), 1, 4, ln, 1e-12f);
+  add_layer_norm(a.data(), b.data(), out.data(), 1, 4, ln, 1e-12f);  // h < 8: the scalar tail
   // a+b = {2,2,2,4}: mean 2.5, var 0.75
   const double r = 1.0 / std::sqrt(0.75);
   EXPECT_NEAR(out[0], -0.5 * r, 1e-6);
   EXPECT_NEAR(out[1], -1.0 * r, 1e-6);
   EXPECT_NEAR(out[2], -0.5 * r + 1.0, 1e-6);
   EXPECT_NEAR(out[3], 1.5 * r, 1e-6);
+}
+
+TEST(Kernels, AddLayerNormWideRowsMatchDouble) {
+  const size_t rows = 3, h = 37;  // vector body + scalar tail
+  auto a = randn(rows * h, 1.0f, 31), b = randn(rows * h, 1.0f, 32);
+  LayerNormWeights ln{randn(h, 1.0f, 33), randn(h, 1.0f, 34)};
+  std::vector<float> out(rows * h);
+  add_layer_norm(a.data(), b.data(), out.data(), rows, h, ln, 1e-5f);
+  for (size_t r = 0; r < rows; ++r) {
+    double mean = 0, var = 0;
+    for (size_t j = 0; j < h; ++j) mean += double(a[r * h + j]) + b[r * h + j];
+    mean /= h;
+    for (size_t j = 0; j < h; ++j) var += std::pow(double(a[r * h + j]) + b[r * h + j] - mean, 2);
+    const double rstd = 1.0 / std::sqrt(var / h + 1e-5);
+    for (size_t j = 0; j < h; ++j) {
+      const double want = (double(a[r * h + j]) + b[r * h + j] - mean) * rstd * ln.gamma[j] + ln.beta[j];
+      ASSERT_NEAR(out[r * h + j], want, 1e-5) << r << "," << j;
+    }
+  }
 }
 
 TEST(ComputePool, RunsEveryItemOnceAndPropagatesErrors) {
