@@ -1,6 +1,6 @@
 // encoder_bench: times EncoderModel on fixed-shape pre-tokenized batches (the tokenizer is left
 // out, as in the PyTorch side of bench/encoder/run.sh) and prints one JSON line.
-//   encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8]
+//   encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8] [--forward-tokens T]
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/encoder.hpp"
+#include "engine/quant.hpp"
 
 using namespace sy::engine;
 
@@ -39,13 +40,15 @@ int main(int argc, char** argv) {
     else if (a == "--seq") seq = std::stoul(v);
     else if (a == "--threads") opts.threads = std::stoi(v);
     else if (a == "--seconds") seconds = std::stod(v);
+    else if (a == "--forward-tokens") opts.forward_tokens = std::stoul(v);
     else {
       std::cerr << "unknown option " << a << "\n";
       return 2;
     }
   }
   if (model.empty() || seq < 2) {
-    std::cerr << "usage: encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8]\n";
+    std::cerr << "usage: encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8] "
+                 "[--forward-tokens T]\n";
     return 2;
   }
   try {
@@ -82,10 +85,12 @@ int main(int argc, char** argv) {
     std::sort(lat.begin(), lat.end());
     std::printf(
         "{\"impl\":\"ours%s\",\"batch\":%zu,\"seq\":%zu,\"iters\":%zu,\"p50_ms\":%.3f,\"seq_per_s\":%.2f,"
-        "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"rss_after_load_mb\":%.1f,\"weights_mb\":%.1f,\"threads\":%d}\n",
+        "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"rss_after_load_mb\":%.1f,\"weights_mb\":%.1f,\"threads\":%d,"
+        "\"forward_tokens\":%zu,\"int8_kernel\":\"%s\"}\n",
         opts.quantize_int8 ? "-int8" : "", batch, seq, lat.size(), 1e3 * lat[lat.size() / 2],
         static_cast<double>(batch * lat.size()) / total, static_cast<double>(batch * seq * lat.size()) / total,
-        peak_rss_mb(), rss_loaded, static_cast<double>(m->info().weight_bytes) / (1024.0 * 1024.0), opts.threads);
+        peak_rss_mb(), rss_loaded, static_cast<double>(m->info().weight_bytes) / (1024.0 * 1024.0), opts.threads, opts.forward_tokens,
+        opts.quantize_int8 ? int8_kernel_name(best_int8_kernel()) : "");
   } catch (const std::exception& e) {
     std::cerr << "encoder_bench: " << e.what() << "\n";
     return 1;

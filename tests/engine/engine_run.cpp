@@ -3,6 +3,7 @@
 //
 //   sy-engine-run --model DIR --task embed|classify|score --input in.json --out out.json
 //                 [--ids-out ids.json] [--int8] [--threads N] [--normalize] [--raw-logits]
+//                 [--forward-tokens T]
 //   in.json: {"texts": [...], "query": "..."}  or  {"sequences": [{"ids": [...], "type_ids": [...]}]}
 //   ids-out: the sequences exactly as the model ran them (for tests/engine/reference.py)
 #include <cstdio>
@@ -65,7 +66,8 @@ void write_sequences(Writer& w, const std::vector<TokenizedSequence>& seqs) {
 
 int usage() {
   std::cerr << "usage: sy-engine-run --model DIR --task embed|classify|score --input in.json --out out.json\n"
-               "                     [--ids-out ids.json] [--int8] [--threads N] [--normalize] [--raw-logits]\n";
+               "                     [--ids-out ids.json] [--int8] [--threads N] [--normalize] [--raw-logits]\n"
+               "                     [--forward-tokens T]\n";
   return 2;
 }
 
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
       else if (a == "--ids-out") ids_out = next();
       else if (a == "--int8") opts.quantize_int8 = true;
       else if (a == "--threads") opts.threads = std::stoi(next());
+      else if (a == "--forward-tokens") opts.forward_tokens = std::stoul(next());
       else if (a == "--normalize") normalize = true;
       else if (a == "--raw-logits") raw = true;
       else return usage();
