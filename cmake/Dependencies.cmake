@@ -13,6 +13,15 @@ pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)   # engine GEMMs
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc) # tokenizer normalization
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)     # tokenizer pre-tokenization
 
+# The binary's allocator (SWITCHYARD_ALLOCATOR): gperftools' tcmalloc_minimal, thread-caching.
+add_library(sy_allocator INTERFACE)
+if(SWITCHYARD_ALLOCATOR STREQUAL "tcmalloc" AND NOT SWITCHYARD_SANITIZE)
+  pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
+  target_link_libraries(sy_allocator INTERFACE PkgConfig::TCMALLOC)
+elseif(NOT SWITCHYARD_ALLOCATOR STREQUAL "system" AND NOT SWITCHYARD_SANITIZE)
+  message(FATAL_ERROR "SWITCHYARD_ALLOCATOR must be tcmalloc or system, not '${SWITCHYARD_ALLOCATOR}'")
+endif()
+
 add_library(sy_json INTERFACE)
 target_include_directories(sy_json SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
 # std::string interop; 64-bit size types are not needed.

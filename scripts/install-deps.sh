@@ -14,6 +14,7 @@ PKGS=(
   libboost-dev libboost-system-dev libssl-dev rapidjson-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev libpq-dev libhiredis-dev
   libopenblas-dev libopenblas0-openmp libpcre2-dev libutf8proc-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test and benchmark tools
   python3 python3-numpy python3-torch python3-sentencepiece python3-jinja2

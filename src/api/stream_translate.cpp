@@ -3,6 +3,7 @@
 #include "api/json_out.hpp"
 #include "api/token_estimate.hpp"
 #include "api/translate_response.hpp"
+#include "common/json_splice.hpp"
 
 namespace sy::api {
 
@@ -434,6 +435,7 @@ std::string AnthropicToOpenAIStream::finish_reason() const {
 // ------------------------------------------------------------------------------------------------
 
 Result<std::string> OpenAIStreamObserver::feed(std::string_view data) {
+  usage_only_ = false;
   if (data == "[DONE]") {
     done_ = true;
     return std::string("data: [DONE]\n\n");
@@ -442,12 +444,15 @@ Result<std::string> OpenAIStreamObserver::feed(std::string_view data) {
   auto doc = json::parse(data, &perr);
   if (!doc || !doc->IsObject()) return malformed("upstream stream chunk is not a JSON object (" + perr + ")");
   if (auto e = json::find(*doc, "error"); e && !e->IsNull()) return stream_error_failure(*doc);
-  if (auto u = json::find(*doc, "usage"); u && u->IsObject()) usage_ = usage_from_openai(*doc);
-  if (auto ch = json::find(*doc, "choices"); ch && ch->IsArray() && !ch->Empty())
+  const json::Value* u = json::find(*doc, "usage");
+  if (u && u->IsObject()) usage_ = usage_from_openai(*doc);
+  const json::Value* ch = json::find(*doc, "choices");
+  usage_only_ = u && u->IsObject() && ch && ch->IsArray() && ch->Empty();
+  if (ch && ch->IsArray() && !ch->Empty())
     if (auto fr = json::get_string((*ch)[0], "finish_reason"); fr && !fr->empty()) finish_ = std::string(*fr);
   auto m = json::get_string(*doc, "model");
   if (model_.empty() || !m || *m == model_) return detail::sse_frame({}, data);
-  return detail::sse_frame({}, json::dump_with(*doc, {{"model", json::quote(model_)}}));
+  return detail::sse_frame({}, json::rewrite_members(*doc, data, {{"model", json::quote(model_)}}));
 }
 
 std::string OpenAIStreamObserver::finish_reason() const { return normalized_finish_reason(Wire::openai, finish_); }

@@ -126,12 +126,16 @@ class OpenAIStreamObserver {
   Usage usage() const { return usage_; }
   bool done() const { return done_; }
   std::string finish_reason() const;   // neutral
+  // The chunk last fed was a usage-only one ("choices": [] with "usage"): what include_usage
+  // adds at the end, which a client that did not ask for it may not expect.
+  bool last_was_usage_only() const { return usage_only_; }
 
  private:
   std::string model_;
   Usage usage_;
   std::string finish_;
   bool done_ = false;
+  bool usage_only_ = false;
 };
 
 // Pass-through of an Anthropic stream to an Anthropic client: usage from message_start and

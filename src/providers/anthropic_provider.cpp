@@ -2,6 +2,7 @@
 
 #include "api/translate_request.hpp"
 #include "api/translate_response.hpp"
+#include "common/json_splice.hpp"
 #include "providers/frame_translators.hpp"
 #include "providers/http_util.hpp"
 #include "providers/sse_chat_stream.hpp"
@@ -32,7 +33,7 @@ Result<std::string> AnthropicProvider::request_body(const ChatCall& call) const 
   if (call.client_wire == Wire::openai)
     return api::openai_to_anthropic_request(*call.body, call.upstream_model, call.stream,
                                             kDefaultMaxTokens);
-  return json::dump_with(*call.body, {{"model", json::quote(call.upstream_model)}});
+  return json::rewrite_members(*call.body, call.body_text, {{"model", json::quote(call.upstream_model)}});
 }
 
 asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& call,
@@ -40,9 +41,10 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& ca
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
   auto body = request_body(call);
   if (!body.ok()) co_return body.failure();
-  auto doc = co_await send_for_json(*ctx.http, request(std::move(body.value()), ctx), cfg_.name,
-                                   "content", "message");
-  if (!doc.ok()) co_return doc.failure();
+  auto reply = co_await send_for_json(*ctx.http, request(std::move(body.value()), ctx), cfg_.name,
+                                     "content", "message");
+  if (!reply.ok()) co_return reply.failure();
+  const json::Document* doc = &reply->doc;
   ChatResponse out;
   out.usage = api::usage_from_anthropic(*doc);
   if (auto sr = json::get_string(*doc, "stop_reason")) out.finish_reason = std::string(*sr);
@@ -52,7 +54,7 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& ca
     out.body = std::move(translated.value());
   } else {
     // Same wire: forward the upstream's answer as it is, but in the name the client used.
-    out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
+    out.body = json::rewrite_members(*doc, reply->text, {{"model", json::quote(call.client_model)}});
   }
   co_return out;
 }

@@ -17,16 +17,6 @@ std::string random_suffix(size_t n) {
   return s;
 }
 
-// An OpenAI usage-only chunk ("choices": [] with "usage"), sent because we asked for
-// include_usage; a client that did not ask for it may index choices[0] and break on it.
-bool is_usage_only_chunk(std::string_view data) {
-  if (data.find("\"usage\"") == std::string_view::npos) return false;
-  auto doc = json::parse(data);
-  if (!doc || !doc->IsObject()) return false;
-  const json::Value* choices = json::find(*doc, "choices");
-  return choices && choices->IsArray() && choices->Empty();
-}
-
 std::vector<std::string> one(std::string s) {
   std::vector<std::string> v;
   v.push_back(std::move(s));
@@ -40,7 +30,8 @@ class OpenAIPassthrough final : public FrameTranslator {
   Result<std::vector<std::string>> feed(std::string_view, std::string_view data) override {
     auto frame = obs_.feed(data);
     if (!frame.ok()) return frame.failure();
-    if (!include_usage_ && is_usage_only_chunk(data)) return std::vector<std::string>{};
+    // We asked for include_usage; a client that did not may index choices[0] of that chunk.
+    if (!include_usage_ && obs_.last_was_usage_only()) return std::vector<std::string>{};
     return one(std::move(frame.value()));
   }
   // Some OpenAI-compatible servers end after the finish_reason chunk without [DONE]; clients

@@ -84,7 +84,7 @@ upstream::Request make_request(const config::ProviderConfig& cfg, std::string_vi
   return req;
 }
 
-boost::asio::awaitable<Result<json::Document>> send_for_json(upstream::Client& http,
+boost::asio::awaitable<Result<JsonReply>> send_for_json(upstream::Client& http,
                                                              upstream::Request req,
                                                              std::string_view provider_name,
                                                              std::string_view required,
@@ -100,7 +100,7 @@ boost::asio::awaitable<Result<json::Document>> send_for_json(upstream::Client& h
                            "upstream " + std::string(provider_name) + " sent an invalid " +
                                std::string(what) + (err.empty() ? std::string() : " (" + err + ")"));
   }
-  co_return std::move(*doc);
+  co_return JsonReply{std::move(*doc), std::move(resp->body)};
 }
 
 boost::asio::awaitable<std::string> drain_body(upstream::StreamingResponse& r, size_t limit) {

@@ -30,10 +30,17 @@ upstream::Request make_request(const config::ProviderConfig& cfg, std::string_vi
                                std::chrono::steady_clock::time_point deadline =
                                    std::chrono::steady_clock::time_point::max());
 
+// An upstream's JSON answer: the parsed document and the text it came from (kept so that a
+// same-wire answer can be forwarded with only `model` rewritten, byte for byte otherwise).
+struct JsonReply {
+  json::Document doc;
+  std::string text;
+};
+
 // Sends `req` and returns the upstream's 2xx answer parsed as a JSON object that has the member
 // `required` (the mark of the expected shape); a non-2xx answer becomes failure_from_status, an
 // unparsable or foreign one FailureKind::malformed naming `what` ("chat completion", ...).
-boost::asio::awaitable<Result<json::Document>> send_for_json(upstream::Client& http,
+boost::asio::awaitable<Result<JsonReply>> send_for_json(upstream::Client& http,
                                                              upstream::Request req,
                                                              std::string_view provider_name,
                                                              std::string_view required,

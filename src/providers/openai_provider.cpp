@@ -3,6 +3,7 @@
 #include "api/token_estimate.hpp"
 #include "api/translate_request.hpp"
 #include "api/translate_response.hpp"
+#include "common/json_splice.hpp"
 #include "providers/frame_translators.hpp"
 #include "providers/http_util.hpp"
 #include "providers/sse_chat_stream.hpp"
@@ -36,10 +37,12 @@ Result<std::string> OpenAIProvider::request_body(const ChatCall& call) const {
   if (call.client_wire == Wire::anthropic)
     return api::anthropic_to_openai_request(*call.body, call.upstream_model, call.stream, usage);
   std::vector<json::RawMember> over{{"model", json::quote(call.upstream_model)}};
-  if (usage) {
+  const json::Value* so = json::find(*call.body, "stream_options");
+  const bool asked = so && so->IsObject() && json::get_bool(*so, "include_usage") == true;
+  if (usage && !asked) {
     // Keep the client's other stream_options; only make sure usage is reported.
     std::string opts = R"({"include_usage":true})";
-    if (const json::Value* so = json::find(*call.body, "stream_options"); so && so->IsObject()) {
+    if (so && so->IsObject()) {
       json::Document d;
       d.CopyFrom(*so, d.GetAllocator());
       if (d.HasMember("include_usage")) d["include_usage"] = true;
@@ -48,16 +51,17 @@ Result<std::string> OpenAIProvider::request_body(const ChatCall& call) const {
     }
     over.push_back({"stream_options", std::move(opts)});
   }
-  return json::dump_with(*call.body, over);
+  return json::rewrite_members(*call.body, call.body_text, over);
 }
 
 asio::awaitable<Result<ChatResponse>> OpenAIProvider::chat(const ChatCall& call, CallContext& ctx) {
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
   auto body = request_body(call);
   if (!body.ok()) co_return body.failure();
-  auto doc = co_await send_for_json(*ctx.http, request("/chat/completions", std::move(body.value()), ctx),
-                                   cfg_.name, "choices", "chat completion");
-  if (!doc.ok()) co_return doc.failure();
+  auto reply = co_await send_for_json(*ctx.http, request("/chat/completions", std::move(body.value()), ctx),
+                                     cfg_.name, "choices", "chat completion");
+  if (!reply.ok()) co_return reply.failure();
+  const json::Document* doc = &reply->doc;
   ChatResponse out;
   out.usage = api::usage_from_openai(*doc);
   if (const json::Value* ch = json::find(*doc, "choices"); ch && ch->IsArray() && !ch->Empty()) {
@@ -69,7 +73,7 @@ asio::awaitable<Result<ChatResponse>> OpenAIProvider::chat(const ChatCall& call,
     out.body = std::move(translated.value());
   } else {
     // Same wire: forward the upstream's answer as it is, but in the name the client used.
-    out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
+    out.body = json::rewrite_members(*doc, reply->text, {{"model", json::quote(call.client_model)}});
   }
   co_return out;
 }
@@ -105,13 +109,14 @@ asio::awaitable<Result<std::unique_ptr<ChatStream>>> OpenAIProvider::chat_stream
 asio::awaitable<Result<JsonResponse>> OpenAIProvider::embeddings(const EmbeddingsCall& call,
                                                                  CallContext& ctx) {
   if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
-  std::string body = json::dump_with(*call.body, {{"model", json::quote(call.upstream_model)}});
-  auto doc = co_await send_for_json(*ctx.http, request("/embeddings", std::move(body), ctx), cfg_.name,
-                                   "data", "embeddings response");
-  if (!doc.ok()) co_return doc.failure();
+  std::string body =
+      json::rewrite_members(*call.body, call.body_text, {{"model", json::quote(call.upstream_model)}});
+  auto reply = co_await send_for_json(*ctx.http, request("/embeddings", std::move(body), ctx), cfg_.name,
+                                     "data", "embeddings response");
+  if (!reply.ok()) co_return reply.failure();
   JsonResponse out;
-  out.usage = api::usage_from_openai(*doc);
-  out.body = json::dump_with(*doc, {{"model", json::quote(call.client_model)}});
+  out.usage = api::usage_from_openai(reply->doc);
+  out.body = json::rewrite_members(reply->doc, reply->text, {{"model", json::quote(call.client_model)}});
   co_return out;
 }
 

@@ -48,6 +48,9 @@ struct ChatCall {
   std::string upstream_model;
   bool stream = false;
   std::string client_model;           // the public name the client asked for; answers echo it
+  // The text `body` was parsed from. Same-wire adapters rewrite `model` in these bytes
+  // (json::rewrite_members) instead of re-serializing the DOM; empty = use the DOM.
+  std::string_view body_text;
 };
 
 // A complete (non-streaming) answer, already in the client's wire format.
@@ -79,6 +82,7 @@ struct JsonCall {
   const json::Value* body = nullptr;  // the client's request body (an object), never modified
   std::string upstream_model;
   std::string client_model;           // the public name the client asked for; answers echo it
+  std::string_view body_text;         // as ChatCall::body_text
 };
 using EmbeddingsCall = JsonCall;      // OpenAI /v1/embeddings request
 

@@ -103,7 +103,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     co_return co_await reject(400, std::move(msg), "model", "model_not_supported");
   }
 
-  providers::ChatCall call{wire, &*doc, {}, info.stream, info.model};
+  providers::ChatCall call{wire, &*doc, {}, info.stream, info.model, raw};
   const auto& fb = app.router.fallback();
 
   if (!info.stream) {
@@ -128,8 +128,8 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
     rec.status = 200;
     rec.outcome = "ok";
-    if (keep_bodies(app)) rec.response_body = resp.body;
-    if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
+    if (!co_await ex.send_view(200, resp.body)) rec.outcome = "client_disconnected";
+    if (keep_bodies(app)) rec.response_body = std::move(resp.body);
     co_return finish_record(app, std::move(rec), t0);
   }
 

@@ -14,6 +14,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "server/response_head.hpp"
+
 namespace sy::server {
 
 namespace asio = boost::asio;
@@ -36,6 +38,10 @@ class Exchange {
 
   asio::awaitable<bool> send(int status, std::string body,
                              std::string_view content_type = "application/json");
+  // As send(), for a body the caller keeps alive until the write completed (so it can still move
+  // it into the request log afterwards instead of copying it first).
+  asio::awaitable<bool> send_view(int status, std::string_view body,
+                                  std::string_view content_type = "application/json");
   // Starts a 200 text/event-stream response (headers written now).
   asio::awaitable<bool> start_stream();
   asio::awaitable<bool> write_stream(std::string_view data);
@@ -43,14 +49,16 @@ class Exchange {
   bool streaming() const { return streaming_; }
 
  private:
-  template <class Msg>
-  void decorate(Msg& m) const;
+  // Server, Content-Type, x-request-id, then the handler's headers, in that order.
+  void head_fields(HeaderList& out, std::string_view content_type) const;
+  template <class Buffers>
+  asio::awaitable<bool> write_all(const Buffers& buffers);
 
   const http::request<http::string_body>& req_;
   beast::tcp_stream& stream_;
   std::string request_id_;
   bool keep_alive_;
-  std::vector<std::pair<std::string, std::string>> headers_;
+  HeaderList headers_;
   int status_ = 0;
   bool streaming_ = false;
   bool client_gone_ = false;

@@ -56,7 +56,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   auto out = co_await routing::run_chain<providers::JsonResponse>(
       *route, app.router.fallback(),
       [&](const routing::Target& t) -> asio::awaitable<Result<providers::JsonResponse>> {
-        providers::JsonCall c{&*doc, t.model->upstream_model, model};
+        providers::JsonCall c{&*doc, t.model->upstream_model, model, raw};
         co_return co_await (t.provider->*task.call)(c, ctx);
       }, ctx.deadline);
   add_attempts(app, rec, out.attempts);

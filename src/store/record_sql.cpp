@@ -48,8 +48,8 @@ void insert_record(sqlite3* db, InsertStatements& st, const RequestRecord& r) {
   sqlite::bind(s, i++, flag(r.stream));
   sqlite::bind(s, i++, int64_t{r.status});
   sqlite::bind(s, i++, r.outcome);
-  sqlite::bind(s, i++, r.request_body);
-  sqlite::bind(s, i++, r.response_body);
+  sqlite::bind_static(s, i++, r.request_body);
+  sqlite::bind_static(s, i++, r.response_body);
   sqlite::bind(s, i++, flag(r.bodies_dropped));
   sqlite::bind(s, i++, flag(r.bodies_truncated));
   sqlite::bind(s, i++, r.input_tokens);

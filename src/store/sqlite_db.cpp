@@ -45,6 +45,9 @@ int64_t query_int(sqlite3* db, const char* sql) {
 void bind(sqlite3_stmt* s, int i, std::string_view text) {
   sqlite3_bind_text64(s, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
+void bind_static(sqlite3_stmt* s, int i, std::string_view text) {
+  sqlite3_bind_text64(s, i, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
 void bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
 void bind(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
 

@@ -34,6 +34,9 @@ int64_t query_int(sqlite3* db, const char* sql);
 
 // Binding and reading by 1-based (bind) / 0-based (column) index, as in the C API.
 void bind(sqlite3_stmt* s, int i, std::string_view text);
+// Without a copy: `text` must stay alive and unchanged until the statement has been stepped and
+// reset (the log writer binds whole request/response bodies; copying them was pure overhead).
+void bind_static(sqlite3_stmt* s, int i, std::string_view text);
 void bind(sqlite3_stmt* s, int i, int64_t v);
 void bind(sqlite3_stmt* s, int i, double v);
 std::string column_text(sqlite3_stmt* s, int i);

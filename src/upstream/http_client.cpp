@@ -9,12 +9,14 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
 #include "upstream/connection_pool.hpp"
 #include "upstream/proxy.hpp"
+#include "upstream/request_head.hpp"
 #include "upstream/tls.hpp"
 #include "upstream/url.hpp"
 
@@ -76,10 +78,6 @@ bool is_closed(const error_code& ec) {
          ec == asio::error::eof || ec == asio::error::connection_reset ||
          ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
          ec == asio::error::not_connected || ec == ssl::error::stream_truncated;
-}
-
-bool has_bad_chars(std::string_view s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
 std::string pool_key(const Url& u) { return u.scheme + "://" + u.authority(); }
@@ -292,36 +290,9 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
   auto url = parse_url(req.url, &err);
   if (!url) co_return make_failure(FailureKind::invalid_request, "bad upstream URL: " + err);
 
-  http::request<http::string_body> msg;
-  msg.version(11);
-  msg.target(url->target);
-  if (req.method.empty() || has_bad_chars(req.method) || req.method.find(' ') != std::string::npos)
-    co_return make_failure(FailureKind::invalid_request, "bad HTTP method");
-  if (auto verb = http::string_to_verb(req.method); verb != http::verb::unknown)
-    msg.method(verb);
-  else
-    msg.method_string(req.method);
-  msg.set(http::field::host, url->host_header());
-  bool has_user_agent = false;
-  for (const auto& [name, value] : req.headers) {
-    if (name.empty() || has_bad_chars(name) || name.find_first_of(" :") != std::string::npos ||
-        has_bad_chars(value))
-      co_return make_failure(FailureKind::invalid_request, "bad request header '" + name + "'");
-    // The client owns framing and connection management.
-    if (beast::iequals(name, "host") || beast::iequals(name, "content-length") ||
-        beast::iequals(name, "connection") || beast::iequals(name, "transfer-encoding"))
-      continue;
-    if (beast::iequals(name, "user-agent")) has_user_agent = true;
-    msg.insert(name, value);
-  }
-  if (!has_user_agent) msg.set(http::field::user_agent, "switchyard/0.1");
-  msg.set(http::field::connection, "keep-alive");
-  const bool head = msg.method() == http::verb::head;
-  const bool bodyless_method = head || msg.method() == http::verb::get ||
-                               msg.method() == http::verb::delete_ ||
-                               msg.method() == http::verb::options;
-  if (!req.body.empty() || !bodyless_method) msg.content_length(req.body.size());
-  msg.body() = std::move(req.body);
+  RequestHead head = build_request_head(req, *url);
+  if (!head.error.empty()) co_return make_failure(FailureKind::invalid_request, head.error);
+  const std::array<asio::const_buffer, 2> wire{asio::buffer(head.text), asio::buffer(req.body)};
 
   const std::string key = pool_key(*url);
   for (int attempt = 0;; ++attempt) {
@@ -340,7 +311,7 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
     conn->tcp().expires_after(lim.budget);
     error_code ec;
     co_await conn->visit([&](auto& s) {
-      return http::async_write(s, msg, asio::redirect_error(kToken, ec));
+      return asio::async_write(s, wire, asio::redirect_error(kToken, ec));
     });
     if (ec) {
       if (timed_out(ec, lim)) co_return timeout_failure(lim);
@@ -357,7 +328,7 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
       parser->header_limit(kHeaderLimit);
       // Boost 1.74 compares Content-Length against an unset limit as if it were 0: use a number.
       parser->body_limit(std::numeric_limits<std::uint64_t>::max());
-      if (head) parser->skip(true);
+      if (head.head) parser->skip(true);
       co_await conn->visit([&](auto& s) {
         return http::async_read_header(s, conn->buffer, *parser, asio::redirect_error(kToken, ec));
       });
