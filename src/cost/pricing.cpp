@@ -1,6 +1,7 @@
 #include "cost/pricing.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -20,8 +21,8 @@ double cost_usd(const sy::Usage& usage, const config::ModelConfig& model) {
 std::string format_cost(double usd) {
   if (!std::isfinite(usd) || usd < 0) usd = 0;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.8f", usd);
-  return buf;
+  auto r = std::to_chars(buf, buf + sizeof buf, usd, std::chars_format::fixed, 8);  // no locale, no printf
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace sy::cost

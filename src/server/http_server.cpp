@@ -248,7 +248,9 @@ void HttpServer::start() {
   for (auto& wp : impl_->workers) {
     Worker& w = *wp;
     asio::co_spawn(*w.io, impl_->accept_loop(w), [](std::exception_ptr) {});
-    w.thread = std::thread([&w] {
+    w.thread = std::thread([&w, i = &wp - impl_->workers.data()] {
+      const std::string name = "sy-io-" + std::to_string(i);
+      pthread_setname_np(pthread_self(), name.c_str());
       for (;;) {
         try {
           w.io->run();

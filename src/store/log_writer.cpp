@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <pthread.h>
+
 #include "store/record_sql.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_db.hpp"
@@ -71,7 +73,10 @@ LogWriter::LogWriter(const config::LogConfig& cfg) : impl_(std::make_unique<Impl
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot open request log '" + cfg.sqlite_path + "': " + e.what());
   }
-  im.thread = std::thread([&im] { im.run(); });
+  im.thread = std::thread([&im] {
+    pthread_setname_np(pthread_self(), "sy-log");   // visible in top -H, perf, gdb
+    im.run();
+  });
 }
 
 LogWriter::~LogWriter() { close(); }

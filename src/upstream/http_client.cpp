@@ -115,45 +115,66 @@ class StreamingResponseImpl final : public StreamingResponse {
 
   asio::awaitable<Result<std::optional<std::string>>> read_some() override {
     if (failure_) co_return *failure_;
-    if (done_) co_return std::optional<std::string>{};
-    for (;;) {
-      Limit lim = budget_.limit("idle", budget_.timeouts.idle);
-      if (lim.budget <= Clock::duration::zero()) co_return fail(timeout_failure(lim));
-      conn_->tcp().expires_after(lim.budget);
-      // Allocated on first use, not zero-filled, and small: a long-lived stream holds it for its
-      // whole life (thousands of open streams), and each piece is copied out anyway.
-      if (!buf_) buf_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
-      auto& body = parser_->get().body();
-      body.data = buf_.get();
-      body.size = kReadChunk;
-      error_code ec;
-      co_await conn_->visit([&](auto& s) {
-        return http::async_read_some(s, conn_->buffer, *parser_,
-                                     asio::redirect_error(kToken, ec));
-      });
-      if (ec == http::error::need_buffer) ec = {};
-      size_t n = kReadChunk - body.size;
-      if (ec) {
-        if (timed_out(ec, lim)) co_return fail(timeout_failure(lim));
-        if (is_http_error(ec) && !is_closed(ec))
-          co_return fail(make_failure(FailureKind::malformed,
-                                      "upstream sent a malformed response body: " + ec.message()));
-        co_return fail(make_failure(FailureKind::reset,
-                                    "upstream connection broke mid-body: " + ec.message()));
+    // Allocated on first use, not zero-filled, and small: a long-lived stream holds it for its
+    // whole life (thousands of open streams), and each piece is copied out anyway.
+    if (!buf_ && !done_) buf_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
+    while (!done_) {
+      auto n = co_await read_into(buf_.get(), kReadChunk);
+      if (!n.ok()) co_return n.failure();
+      if (n.value() > 0) {
+        std::optional<std::string> piece(std::in_place, buf_.get(), n.value());
+        if (done_) buf_.reset();
+        co_return piece;
       }
-      if (parser_->is_done()) {
-        done_ = true;
-        release();
-        if (n == 0) co_return std::optional<std::string>{};
-      }
-      std::optional<std::string> piece;
-      if (n > 0) piece.emplace(buf_.get(), n);
-      if (done_) buf_.reset();
-      if (piece) co_return piece;
     }
+    buf_.reset();
+    co_return std::optional<std::string>{};
+  }
+
+  asio::awaitable<Result<bool>> read_to_end(std::string& out) override {
+    if (failure_) co_return *failure_;
+    if (auto len = parser_->content_length()) out.reserve(out.size() + static_cast<size_t>(*len));
+    while (!done_) {
+      const size_t old = out.size();
+      const size_t room = std::max(kReadChunk, out.capacity() - old);
+      out.resize(old + room);
+      auto n = co_await read_into(out.data() + old, room);
+      out.resize(old + (n.ok() ? n.value() : 0));
+      if (!n.ok()) co_return n.failure();
+    }
+    co_return true;
   }
 
  private:
+  // One read of body bytes into [dst, dst+cap); 0 bytes is not the end (see done_).
+  asio::awaitable<Result<size_t>> read_into(char* dst, size_t cap) {
+    Limit lim = budget_.limit("idle", budget_.timeouts.idle);
+    if (lim.budget <= Clock::duration::zero()) co_return fail(timeout_failure(lim));
+    conn_->tcp().expires_after(lim.budget);
+    auto& body = parser_->get().body();
+    body.data = dst;
+    body.size = cap;
+    error_code ec;
+    co_await conn_->visit([&](auto& s) {
+      return http::async_read_some(s, conn_->buffer, *parser_, asio::redirect_error(kToken, ec));
+    });
+    if (ec == http::error::need_buffer) ec = {};
+    const size_t n = cap - body.size;
+    if (ec) {
+      if (timed_out(ec, lim)) co_return fail(timeout_failure(lim));
+      if (is_http_error(ec) && !is_closed(ec))
+        co_return fail(make_failure(FailureKind::malformed,
+                                    "upstream sent a malformed response body: " + ec.message()));
+      co_return fail(make_failure(FailureKind::reset,
+                                  "upstream connection broke mid-body: " + ec.message()));
+    }
+    if (parser_->is_done()) {
+      done_ = true;
+      release();
+    }
+    co_return n;
+  }
+
   Failure fail(Failure f) {
     failure_ = f;
     conn_.reset();  // closes the socket: the exchange is in an unknown state
@@ -190,6 +211,15 @@ std::optional<std::string> Response::header(std::string_view name) const {
 
 std::optional<std::string> StreamingResponse::header(std::string_view name) const {
   return find_header(headers(), name);
+}
+
+asio::awaitable<Result<bool>> StreamingResponse::read_to_end(std::string& out) {
+  for (;;) {
+    auto piece = co_await read_some();
+    if (!piece) co_return piece.failure();
+    if (!piece.value()) co_return true;
+    out += *piece.value();
+  }
 }
 
 struct Client::Impl {
@@ -361,12 +391,8 @@ asio::awaitable<Result<Response>> Client::Impl::send(Request req) {
   Response r;
   r.status = s.status();
   r.headers = s.headers();
-  for (;;) {
-    auto piece = co_await s.read_some();
-    if (!piece) co_return piece.failure();
-    if (!piece.value()) break;
-    r.body += *piece.value();
-  }
+  auto read = co_await s.read_to_end(r.body);
+  if (!read) co_return read.failure();
   co_return r;
 }
 

@@ -66,6 +66,8 @@ class StreamingResponse {
   // Next piece of the (de-chunked) body; an empty optional at the clean end of the body.
   // Idle and total timeouts apply to each call.
   virtual asio::awaitable<Result<std::optional<std::string>>> read_some() = 0;
+  // Appends the rest of the body to `out` (read in place, no per-piece copies); true when done.
+  virtual asio::awaitable<Result<bool>> read_to_end(std::string& out);
 };
 
 struct ClientOptions {
