@@ -18,6 +18,7 @@ struct App {
   store::LogWriter* log = nullptr;   // null when log.enabled is false
   telemetry::Metrics metrics;
   std::atomic<bool> draining{false}; // graceful shutdown under way: /readyz says 503
+  std::atomic<bool> cutting{false};  // the grace period is over: what still runs is being cut
 };
 
 }  // namespace sy::server

@@ -295,11 +295,15 @@ void HttpServer::wait() {
     im.cv.wait_until(l, deadline, [&] { return im.active_sessions == 0 || im.immediate; });
   }
   // Grace is over: cut whatever is still open, then let the workers run dry.
+  im.app.cutting.store(true);
   for (auto& wp : im.workers) {
     Worker* w = wp.get();
     asio::post(*w->io, [w] {
       boost::system::error_code ec;
       for (SessionState* s : w->sessions) s->stream->socket().close(ec);
+      // Requests waiting on an upstream would not notice the client socket closing: cut their
+      // upstream exchange too, so every handler runs to its end and writes its log record.
+      w->http->abort_active();
     });
   }
   {

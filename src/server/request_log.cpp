@@ -35,6 +35,11 @@ void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing
 void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0) {
   rec.latency_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (app.cutting.load(std::memory_order_relaxed) && rec.outcome != "ok" && rec.outcome != "client_error") {
+    // Cut when the shutdown grace period ran out; the record keeps what was sent so far.
+    rec.error = rec.error.empty() ? "cut at shutdown" : "cut at shutdown: " + rec.error;
+    rec.outcome = "shutdown";
+  }
   auto& m = app.metrics;
   m.requests.fetch_add(1, std::memory_order_relaxed);
   if (rec.status >= 400 && rec.status < 500) m.client_errors.fetch_add(1, std::memory_order_relaxed);

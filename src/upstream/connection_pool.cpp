@@ -51,6 +51,10 @@ void ConnectionPool::clear() {
   idle_.clear();
 }
 
+void ConnectionPool::abort_busy() {
+  for (Connection* c : busy_) c->close();
+}
+
 size_t ConnectionPool::idle_count() const {
   size_t n = 0;
   for (const auto& [key, q] : idle_) n += q.size();

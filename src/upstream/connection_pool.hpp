@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "upstream/connection.hpp"
 
@@ -29,12 +30,22 @@ class ConnectionPool {
   void clear();
   size_t idle_count() const;
 
+  // Connections out of the pool carrying an exchange are registered here by whoever holds them
+  // (counted: a hand-over registers before the previous holder lets go), so that a shutdown can
+  // cut them: abort_busy() closes their sockets and every pending read or write fails at once.
+  void track_busy(Connection* c) { busy_.insert(c); }
+  void untrack_busy(Connection* c) {
+    if (auto it = busy_.find(c); it != busy_.end()) busy_.erase(it);
+  }
+  void abort_busy();
+
  private:
   void expire(std::deque<std::unique_ptr<Connection>>& q, std::chrono::steady_clock::time_point now);
 
   size_t max_idle_per_host_;
   std::chrono::milliseconds idle_keepalive_;
   std::unordered_map<std::string, std::deque<std::unique_ptr<Connection>>> idle_;
+  std::unordered_multiset<Connection*> busy_;
 };
 
 }  // namespace sy::upstream

@@ -104,11 +104,14 @@ class StreamingResponseImpl final : public StreamingResponse {
         pool_(std::move(pool)),
         status_(static_cast<int>(parser_->get().result_int())),
         headers_(copy_headers(*parser_)) {
+    if (auto p = pool_.lock()) p->track_busy(conn_.get());
     if (parser_->is_done()) {  // no body at all (HEAD, 204, 304, Content-Length: 0)
       done_ = true;
       release();
     }
   }
+
+  ~StreamingResponseImpl() override { untrack(); }
 
   int status() const override { return status_; }
   const Headers& headers() const override { return headers_; }
@@ -177,11 +180,18 @@ class StreamingResponseImpl final : public StreamingResponse {
 
   Failure fail(Failure f) {
     failure_ = f;
+    untrack();
     conn_.reset();  // closes the socket: the exchange is in an unknown state
     return f;
   }
 
+  void untrack() {
+    if (!conn_) return;
+    if (auto pool = pool_.lock()) pool->untrack_busy(conn_.get());
+  }
+
   void release() {
+    untrack();
     auto pool = pool_.lock();
     if (pool && parser_->keep_alive() && conn_->buffer.size() == 0) {
       conn_->tcp().expires_never();
@@ -332,6 +342,13 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
       if (!c) co_return c.failure();
       conn = std::move(c.value());
     }
+    // Registered while this exchange uses it, so shutdown can cut a request waiting here.
+    struct Busy {
+      ConnectionPool& pool;
+      Connection* c;
+      ~Busy() { pool.untrack_busy(c); }
+    } busy{*pool, conn.get()};
+    pool->track_busy(conn.get());
     // A pooled connection the server had already given up on fails before any response byte;
     // only then is it safe to send the request again.
     const bool may_retry = conn->reused && attempt == 0;
@@ -418,5 +435,7 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::open(Request
 }
 
 void Client::close_idle() { impl_->pool->clear(); }
+
+void Client::abort_active() { impl_->pool->abort_busy(); }
 
 }  // namespace sy::upstream

@@ -91,6 +91,9 @@ class Client {
 
   // Closes every pooled connection (shutdown).
   void close_idle();
+  // Closes the connections of exchanges in progress: their pending operations fail at once with
+  // FailureKind::reset (shutdown, once the grace period is over).
+  void abort_active();
 
   struct Impl;
 

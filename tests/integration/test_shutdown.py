@@ -117,7 +117,8 @@ class ShutdownTest(unittest.TestCase):
         gw = self.start(grace_ms=1000)
         body = {"model": "slow-1000", "stream": True,
                 "messages": [{"role": "user", "content": "hi"}]}
-        t, first, result = self.stream_in_thread("/v1/chat/completions", body, {})
+        t, first, result = self.stream_in_thread("/v1/chat/completions", body,
+                                                 {"x-request-id": "sd-cut"})
         self.assertTrue(first.wait(10))
         t0 = time.monotonic()
         rc, err = gw.stop(timeout=20)   # the stream would need ~7 more seconds
@@ -125,6 +126,12 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertLess(took, 4.0, "shutdown ignored shutdown_grace_ms")
         t.join(10)
+        # The cut stream is still in the log, marked as such, with what it had streamed so far.
+        row = db_request(self.db_path, "sd-cut")
+        self.assertIsNotNone(row, "a stream cut at shutdown lost its log record")
+        self.assertEqual(row["outcome"], "shutdown")
+        self.assertIn("cut at shutdown", row["error"])
+        self.assertEqual(row["stream"], 1)
 
 
 if __name__ == "__main__":
