@@ -5,7 +5,9 @@
 // only look at the request body is a substring search for "stream":true. Requests are answered in
 // order per connection (HTTP/1.1 keep-alive; pipelined requests queue in the read buffer).
 //
-//   fast_upstream --listen 127.0.0.1:9100 [--chunks 20] [--chunk-delay-ms 0]
+//   fast_upstream --listen 127.0.0.1:9100 [--chunks 20] [--chunk-delay-ms 0] [--latency-us 0]
+// --latency-us holds each non-streaming answer that long (a timer, no CPU): an upstream's service
+// time, so throughput ratios can be read against an upstream that is not free.
 //
 // Non-streaming: a fixed chat.completion body with Content-Length. Streaming: text/event-stream,
 // chunked transfer encoding, a role chunk, N content chunks, a finish chunk, a usage chunk
@@ -37,6 +39,7 @@ struct Responses {
   std::string stream_all;           // head + every event + last-chunk, for the no-delay case
   std::string not_found;
   std::chrono::milliseconds delay{0};
+  std::chrono::microseconds latency{0};
 };
 
 std::string http_chunk(std::string_view payload) {
@@ -150,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
         bool stream = chat && wants_stream(body);
         consume(total);
         if (!chat) return send(r_.not_found);
+        if (!stream && r_.latency.count() > 0) return send_later(r_.completion);
         if (!stream) return send(r_.completion);
         if (r_.delay.count() == 0) return send(r_.stream_all);
         event_ = 0;
@@ -176,6 +180,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(const std::string& whole) {
     asio::async_write(sock_, asio::buffer(whole), [self = shared_from_this()](boost::system::error_code ec, size_t) {
       if (!ec) self->next();
+    });
+  }
+
+  void send_later(const std::string& whole) {
+    timer_.expires_after(r_.latency);
+    timer_.async_wait([self = shared_from_this(), &whole](boost::system::error_code ec) {
+      if (!ec) self->send(whole);
     });
   }
 
@@ -218,7 +229,7 @@ void accept_loop(tcp::acceptor& acc, const Responses& r) {
 }
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr, "usage: fast_upstream --listen HOST:PORT [--chunks N] [--chunk-delay-ms MS]\n");
+  std::fprintf(stderr, "usage: fast_upstream --listen HOST:PORT [--chunks N] [--chunk-delay-ms MS] [--latency-us US]\n");
   std::exit(2);
 }
 
@@ -228,17 +239,20 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:9100";
   int chunks = 20;
   int delay_ms = 0;
+  int latency_us = 0;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (i + 1 >= argc) usage();
     if (a == "--listen") listen = argv[++i];
     else if (a == "--chunks") chunks = std::atoi(argv[++i]);
     else if (a == "--chunk-delay-ms") delay_ms = std::atoi(argv[++i]);
+    else if (a == "--latency-us") latency_us = std::atoi(argv[++i]);
     else usage();
   }
   size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || chunks < 0 || delay_ms < 0) usage();
-  const Responses r = build(chunks, delay_ms);
+  if (colon == std::string::npos || chunks < 0 || delay_ms < 0 || latency_us < 0) usage();
+  Responses r = build(chunks, delay_ms);
+  r.latency = std::chrono::microseconds(latency_us);
 
   asio::io_context io(1);
   tcp::endpoint ep(asio::ip::make_address(listen.substr(0, colon)),

@@ -13,6 +13,8 @@
 #   MODES="json stream" json = non-streaming; stream = "stream":true (CHUNKS SSE events + usage + [DONE])
 #   CHUNKS=20           content chunks per stream
 #   GW_THREADS=1        gateway I/O threads
+#   LATENCY_US=0        the fake upstream holds each non-streaming answer this long (service time,
+#                       no CPU); 0 = answer at once (the worst case for the gateway's ratio)
 #   WRK_THREADS=1
 # For each (setup, mode, conns) the three runs direct / gw log off / gw log on are taken back to
 # back so they see the same background load; ratios are only compared within one row.
@@ -28,6 +30,7 @@ MODES="${MODES:-json stream}"
 CHUNKS="${CHUNKS:-20}"
 GW_THREADS="${GW_THREADS:-1}"
 WRK_THREADS="${WRK_THREADS:-1}"
+LATENCY_US="${LATENCY_US:-0}"
 UP_PORT="${UP_PORT:-19310}"
 GW_OFF_PORT="${GW_OFF_PORT:-19311}"
 GW_ON_PORT="${GW_ON_PORT:-19312}"
@@ -76,6 +79,7 @@ WRK_PIN=()
 start_servers() {  # $1 setup
   if [ "$1" = pinned ]; then SERVER_PIN=(taskset -c 1); WRK_PIN=(taskset -c 0); else SERVER_PIN=(); WRK_PIN=(); fi
   "${SERVER_PIN[@]}" "$BUILD/bench/overhead/fast_upstream" --listen "127.0.0.1:$UP_PORT" --chunks "$CHUNKS" \
+    --latency-us "$LATENCY_US" \
     2>"$WORK/upstream.err" &
   PIDS+=($!)
   "${SERVER_PIN[@]}" "$BUILD/src/switchyard" serve -c "$WORK/log-off.yaml" --listen "127.0.0.1:$GW_OFF_PORT" \
@@ -131,7 +135,7 @@ check_paths() {
 }
 
 printf '%s\n' "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%s\n' "wrk ${DURATION}s per run, wrk threads $WRK_THREADS, gateway threads $GW_THREADS, stream chunks $CHUNKS"
+printf '%s\n' "wrk ${DURATION}s per run, wrk threads $WRK_THREADS, gateway threads $GW_THREADS, stream chunks $CHUNKS, upstream latency ${LATENCY_US} µs (json)"
 echo
 echo "| setup | mode | conns | req/s direct | req/s gw | gw/direct | p50 direct µs | p99 direct µs | p50 gw µs | p99 gw µs | added p50 µs | req/s gw+log | log cost | errors |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
