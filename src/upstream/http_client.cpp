@@ -34,6 +34,7 @@ namespace {
 constexpr auto kToken = asio::use_awaitable;
 constexpr uint32_t kHeaderLimit = 64 * 1024;
 constexpr size_t kReadChunk = 4 * 1024;
+constexpr std::uint64_t kMaxUpfront = 1u << 20;   // read_to_end's largest single allocation step
 
 // The deadline of one phase: its own timeout or what is left of the total, whichever is shorter,
 // remembering which one it was so a timeout can be named.
@@ -136,10 +137,14 @@ class StreamingResponseImpl final : public StreamingResponse {
 
   asio::awaitable<Result<bool>> read_to_end(std::string& out) override {
     if (failure_) co_return *failure_;
-    if (auto len = parser_->content_length()) out.reserve(out.size() + static_cast<size_t>(*len));
     while (!done_) {
+      // Exactly what Content-Length says is left (resize zero-fills: no 4 KiB memset per small
+      // answer), else a chunk or whatever capacity is spare.
       const size_t old = out.size();
-      const size_t room = std::max(kReadChunk, out.capacity() - old);
+      const auto left = parser_->content_length_remaining();
+      // Capped so a lying Content-Length cannot make us allocate it up front.
+      const size_t room = left && *left > 0 ? static_cast<size_t>(std::min<std::uint64_t>(*left, kMaxUpfront))
+                                            : std::max(kReadChunk, out.capacity() - old);
       out.resize(old + room);
       auto n = co_await read_into(out.data() + old, room);
       out.resize(old + (n.ok() ? n.value() : 0));
