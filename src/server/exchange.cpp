@@ -6,6 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 
 #include "server/response_head.hpp"
 
@@ -27,8 +28,23 @@ void Exchange::head_fields(HeaderList& out, std::string_view content_type) const
 template <class Buffers>
 asio::awaitable<bool> Exchange::write_all(const Buffers& buffers) {
   boost::system::error_code ec;
+  // Fast path: an answer or a batch of frames almost always fits the socket's send buffer, so
+  // try one non-blocking write first; that skips arming and cancelling a timer and two trips
+  // through the scheduler. Only what did not fit goes through the timed asynchronous write.
+  auto& sock = stream_.socket();
+  sock.non_blocking(true, ec);
+  const size_t total = asio::buffer_size(buffers);
+  const size_t n = ec ? 0 : sock.write_some(buffers, ec);
+  if (!ec && n == total) co_return true;
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    client_gone_ = true;
+    co_return false;
+  }
+  beast::buffers_suffix<Buffers> rest(buffers);
+  rest.consume(n);
+  ec = {};
   stream_.expires_after(kWriteTimeout);
-  co_await asio::async_write(stream_, buffers, asio::redirect_error(asio::use_awaitable, ec));
+  co_await asio::async_write(stream_, rest, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) client_gone_ = true;
   co_return !ec;
 }

@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
@@ -360,11 +361,24 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
 
     Limit lim = budget.limit("first-byte", budget.timeouts.first_byte);
     if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
-    conn->tcp().expires_after(lim.budget);
     error_code ec;
-    co_await conn->visit([&](auto& s) {
-      return asio::async_write(s, wire, asio::redirect_error(kToken, ec));
-    });
+    // Plain HTTP: one non-blocking write first (a request almost always fits the send buffer),
+    // which skips a timer and two scheduler trips; whatever did not fit goes asynchronously.
+    size_t sent = 0;
+    if (!conn->tls()) {
+      auto& sock = conn->tcp().socket();
+      sock.non_blocking(true, ec);
+      if (!ec) sent = sock.write_some(wire, ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
+    }
+    if (!ec && sent < asio::buffer_size(wire)) {
+      beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(wire);
+      rest.consume(sent);
+      conn->tcp().expires_after(lim.budget);
+      co_await conn->visit([&](auto& s) {
+        return asio::async_write(s, rest, asio::redirect_error(kToken, ec));
+      });
+    }
     if (ec) {
       if (timed_out(ec, lim)) co_return timeout_failure(lim);
       if (may_retry) continue;

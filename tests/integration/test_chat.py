@@ -3,6 +3,9 @@ tool calls each way, and what the upstream receives (translation, pass-through, 
 
 import json
 import os
+import re
+import socket
+import time
 import unittest
 
 import fake_upstream as fu
@@ -463,6 +466,47 @@ class ChatTest(GatewayTestCase):
         self.assertEqual(r.headers.get("x-request-id"), "it-err-1")
         r = self.chat("no-such-model", headers={"x-request-id": "it-err-2"})   # last: see report
         self.assertEqual(r.headers.get("x-request-id"), "it-err-2")
+
+
+class LargeAnswerTest(GatewayTestCase):
+    @classmethod
+    def configure(cls, cfg):
+        cfg.standard_models()
+        cfg.data["server"]["max_body_bytes"] = 8 << 20
+
+    def test_large_answer_to_a_slow_reader_arrives_whole(self):
+        # A 6 MB answer does not fit the socket buffers of a reader this slow: the gateway's first non-blocking write
+        # sends part of it and the rest must follow asynchronously, byte for byte.
+        big = "fox " * (1536 * 1024)   # 6 MB: more than the kernel lets one write queue
+        body = json.dumps({"model": "oai-echo", "messages": [{"role": "user", "content": big}]}).encode()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)   # before connect: a small window
+        s.connect(("127.0.0.1", self.gateway.port))
+        try:
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            data = b""
+            for _ in range(20):            # read slowly at first so the gateway's send buffer fills
+                data += s.recv(1024)
+                time.sleep(0.02)
+            s.settimeout(20)
+            head, _, rest = data.partition(b"\r\n\r\n")
+            while not _:
+                data += s.recv(65536)
+                head, _, rest = data.partition(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            while len(rest) < length:
+                chunk = s.recv(1 << 20)
+                self.assertTrue(chunk, "connection closed before the whole answer arrived")
+                rest += chunk
+        finally:
+            s.close()
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), head[:200])
+        answer = json.loads(rest[:length])
+        self.assertEqual(answer["model"], "oai-echo")
+        echoed = json.loads(answer["choices"][0]["message"]["content"])
+        self.assertEqual(echoed["messages"][0]["content"], big)
+        self.assertEqual(echoed["model"], "echo")
 
 
 class ConcurrencyTest(GatewayTestCase):
