@@ -168,8 +168,18 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
     const Wire wire = hdr.target().starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
     std::string rid = request_id_from(hdr["x-request-id"]);
     if (!too_large_header) {
-      stream.expires_after(kBodyReadTimeout);
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      // A small body usually arrived with the header: parse what is buffered right here rather
+      // than through an asynchronous read that would need no I/O (a timer and a scheduler trip).
+      while (!parser.is_done() && buffer.size() > 0) {
+        const size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec == http::error::need_more) ec = {};
+        if (ec || used == 0) break;
+      }
+      if (!ec && !parser.is_done()) {
+        stream.expires_after(kBodyReadTimeout);
+        co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
     }
     if (ec == http::error::body_limit) {
       http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};

@@ -159,11 +159,27 @@ class StreamingResponseImpl final : public StreamingResponse {
   asio::awaitable<Result<size_t>> read_into(char* dst, size_t cap) {
     Limit lim = budget_.limit("idle", budget_.timeouts.idle);
     if (lim.budget <= Clock::duration::zero()) co_return fail(timeout_failure(lim));
-    conn_->tcp().expires_after(lim.budget);
     auto& body = parser_->get().body();
     body.data = dst;
     body.size = cap;
     error_code ec;
+    if (conn_->buffer.size() > 0) {
+      // Body bytes that came with the headers (a small answer, all of it): parse them here, no
+      // asynchronous operation that would need no I/O.
+      const size_t used = parser_->put(conn_->buffer.data(), ec);
+      conn_->buffer.consume(used);
+      if (ec == http::error::need_more || ec == http::error::need_buffer) ec = {};
+      if (ec)
+        co_return fail(make_failure(FailureKind::malformed,
+                                    "upstream sent a malformed response body: " + ec.message()));
+      const size_t n = cap - body.size;
+      if (parser_->is_done()) {
+        done_ = true;
+        release();
+      }
+      if (n > 0 || done_) co_return n;
+    }
+    conn_->tcp().expires_after(lim.budget);
     co_await conn_->visit([&](auto& s) {
       return http::async_read_some(s, conn_->buffer, *parser_, asio::redirect_error(kToken, ec));
     });
