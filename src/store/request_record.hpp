@@ -27,7 +27,7 @@ struct RequestRecord {
   std::string provider;        // provider that answered
   bool stream = false;
   int status = 0;              // HTTP status returned to the client
-  std::string outcome;         // ok | upstream_error | client_error | client_disconnected | stream_error
+  std::string outcome;         // ok | upstream_error | client_error | client_disconnected | stream_error | shutdown
   std::vector<AttemptRecord> attempts;
   std::string request_body;
   std::string response_body;   // streams reassembled into the non-streaming shape
