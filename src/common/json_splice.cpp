@@ -135,13 +135,4 @@ std::string rewrite_members(const Value& obj, std::string_view object_text,
   return dump_with(obj, overrides);
 }
 
-std::optional<std::string_view> member_text(std::string_view s, std::string_view key) {
-  std::optional<std::string_view> found;
-  const size_t close = for_each_member(s, [&](const Member& m) {
-    if (!found && m.name == key) found = s.substr(m.value_begin, m.value_end - m.value_begin);
-  });
-  if (close == std::string_view::npos) return std::nullopt;
-  return found;
-}
-
 }  // namespace sy::json

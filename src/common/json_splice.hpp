@@ -27,7 +27,4 @@ std::optional<std::string> splice_members(std::string_view object_text,
 std::string rewrite_members(const Value& obj, std::string_view object_text,
                             const std::vector<RawMember>& overrides);
 
-// The raw text of the first top-level member named `key` (nullopt if absent or not an object).
-std::optional<std::string_view> member_text(std::string_view object_text, std::string_view key);
-
 }  // namespace sy::json

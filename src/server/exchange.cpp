@@ -9,6 +9,7 @@
 #include <boost/beast/core/buffers_suffix.hpp>
 
 #include "server/response_head.hpp"
+#include "upstream/write_now.hpp"
 
 namespace sy::server {
 
@@ -28,21 +29,14 @@ void Exchange::head_fields(HeaderList& out, std::string_view content_type) const
 template <class Buffers>
 asio::awaitable<bool> Exchange::write_all(const Buffers& buffers) {
   boost::system::error_code ec;
-  // Fast path: an answer or a batch of frames almost always fits the socket's send buffer, so
-  // try one non-blocking write first; that skips arming and cancelling a timer and two trips
-  // through the scheduler. Only what did not fit goes through the timed asynchronous write.
-  auto& sock = stream_.socket();
-  sock.non_blocking(true, ec);
-  const size_t total = asio::buffer_size(buffers);
-  const size_t n = ec ? 0 : sock.write_some(buffers, ec);
-  if (!ec && n == total) co_return true;
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+  const size_t n = upstream::write_now(stream_.socket(), buffers, ec);
+  if (ec) {
     client_gone_ = true;
     co_return false;
   }
-  beast::buffers_suffix<Buffers> rest(buffers);
+  if (n == asio::buffer_size(buffers)) co_return true;
+  beast::buffers_suffix<Buffers> rest(buffers);   // what did not fit: timed, asynchronous
   rest.consume(n);
-  ec = {};
   stream_.expires_after(kWriteTimeout);
   co_await asio::async_write(stream_, rest, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) client_gone_ = true;

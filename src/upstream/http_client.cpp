@@ -20,6 +20,7 @@
 #include "upstream/request_head.hpp"
 #include "upstream/tls.hpp"
 #include "upstream/url.hpp"
+#include "upstream/write_now.hpp"
 
 namespace sy::upstream {
 namespace beast = boost::beast;
@@ -245,15 +246,6 @@ std::optional<std::string> StreamingResponse::header(std::string_view name) cons
   return find_header(headers(), name);
 }
 
-asio::awaitable<Result<bool>> StreamingResponse::read_to_end(std::string& out) {
-  for (;;) {
-    auto piece = co_await read_some();
-    if (!piece) co_return piece.failure();
-    if (!piece.value()) co_return true;
-    out += *piece.value();
-  }
-}
-
 struct Client::Impl {
   Impl(asio::io_context& io_ctx, ClientOptions opts)
       : io(io_ctx),
@@ -378,15 +370,8 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
     Limit lim = budget.limit("first-byte", budget.timeouts.first_byte);
     if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
     error_code ec;
-    // Plain HTTP: one non-blocking write first (a request almost always fits the send buffer),
-    // which skips a timer and two scheduler trips; whatever did not fit goes asynchronously.
-    size_t sent = 0;
-    if (!conn->tls()) {
-      auto& sock = conn->tcp().socket();
-      sock.non_blocking(true, ec);
-      if (!ec) sent = sock.write_some(wire, ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-    }
+    // Plain HTTP: write what fits now (write_now.hpp); TLS and the rest go asynchronously.
+    const size_t sent = conn->tls() ? 0 : write_now(conn->tcp().socket(), wire, ec);
     if (!ec && sent < asio::buffer_size(wire)) {
       beast::buffers_suffix<std::array<asio::const_buffer, 2>> rest(wire);
       rest.consume(sent);

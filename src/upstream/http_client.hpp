@@ -67,7 +67,7 @@ class StreamingResponse {
   // Idle and total timeouts apply to each call.
   virtual asio::awaitable<Result<std::optional<std::string>>> read_some() = 0;
   // Appends the rest of the body to `out` (read in place, no per-piece copies); true when done.
-  virtual asio::awaitable<Result<bool>> read_to_end(std::string& out);
+  virtual asio::awaitable<Result<bool>> read_to_end(std::string& out) = 0;
 };
 
 struct ClientOptions {

@@ -49,13 +49,5 @@ TEST(JsonSplice, ResultParsesToTheSameDocumentAsDumpWith) {
   EXPECT_TRUE(*a == *b);
 }
 
-TEST(JsonSplice, MemberText) {
-  const std::string in = R"({"a":{"model":1}, "stream_options" : {"include_usage":false} ,"z":2})";
-  EXPECT_EQ(*member_text(in, "stream_options"), R"({"include_usage":false})");
-  EXPECT_EQ(*member_text(in, "z"), "2");
-  EXPECT_FALSE(member_text(in, "model"));
-  EXPECT_FALSE(member_text("nope", "a"));
-}
-
 }  // namespace
 }  // namespace sy::json
