@@ -21,27 +21,13 @@ GW_PORT="${GW_PORT:-19331}"
 command -v perf >/dev/null || { echo "perf not found" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || true
 
-[ -f "$BUILD/build.ninja" ] || cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$BUILD" -j2 switchyard fast_upstream >/dev/null
-
-WORK="$(mktemp -d /tmp/sy-profile.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/overhead/lib.sh
+. "$HERE/lib.sh"
+ensure_built "$BUILD" switchyard fast_upstream
+make_workdir profile
 
 if [ "$LOG" = on ]; then logyaml="{sqlite_path: \"$WORK/log.db\"}"; else logyaml="{enabled: false}"; fi
-cat >"$WORK/gw.yaml" <<EOF
-server: {threads: 1}
-providers:
-  fast: {kind: openai, base_url: "http://127.0.0.1:$UP_PORT/v1", api_key: x}
-models:
-  m: {provider: fast, upstream_model: m}
-log: $logyaml
-EOF
+write_gw_config "$WORK/gw.yaml" "$UP_PORT" 1 "$logyaml"
 taskset -c 1 "$BUILD/bench/overhead/fast_upstream" --listen "127.0.0.1:$UP_PORT" 2>/dev/null &
 PIDS+=($!)
 taskset -c 1 "$BUILD/src/switchyard" serve -c "$WORK/gw.yaml" --listen "127.0.0.1:$GW_PORT" >"$WORK/gw.out" 2>&1 &

@@ -38,19 +38,10 @@ GW_ON_PORT="${GW_ON_PORT:-19312}"
 command -v wrk >/dev/null || { echo "wrk not found (apt-get install wrk)" >&2; exit 1; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-if [ ! -f "$BUILD/build.ninja" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-ninja -C "$BUILD" -j2 switchyard fast_upstream >/dev/null
-
-WORK="$(mktemp -d /tmp/sy-overhead.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/overhead/lib.sh
+. "$HERE/lib.sh"
+ensure_built "$BUILD" switchyard fast_upstream
+make_workdir overhead
 
 wait_port() {  # wait until something accepts on 127.0.0.1:$1
   for _ in $(seq 1 100); do
@@ -61,18 +52,8 @@ wait_port() {  # wait until something accepts on 127.0.0.1:$1
   return 1
 }
 
-write_config() {  # $1 file, $2 log yaml
-  cat >"$1" <<EOF
-server: {threads: $GW_THREADS}
-providers:
-  fast: {kind: openai, base_url: "http://127.0.0.1:$UP_PORT/v1", api_key: x}
-models:
-  m: {provider: fast, upstream_model: m}
-log: $2
-EOF
-}
-write_config "$WORK/log-off.yaml" "{enabled: false}"
-write_config "$WORK/log-on.yaml" "{sqlite_path: \"$WORK/log.db\"}"
+write_gw_config "$WORK/log-off.yaml" "$UP_PORT" "$GW_THREADS" "{enabled: false}"
+write_gw_config "$WORK/log-on.yaml" "$UP_PORT" "$GW_THREADS" "{sqlite_path: \"$WORK/log.db\"}"
 
 SERVER_PIN=()
 WRK_PIN=()
@@ -91,9 +72,7 @@ start_servers() {  # $1 setup
   wait_port "$UP_PORT"; wait_port "$GW_OFF_PORT"; wait_port "$GW_ON_PORT"
 }
 stop_servers() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  PIDS=()
+  stop_pids
   rm -f "$WORK"/log.db*
 }
 

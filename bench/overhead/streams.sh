@@ -24,19 +24,10 @@ GW_PORT="${GW_PORT:-19321}"
 need=$((2 * STREAMS + 1024))
 ulimit -n "$need" 2>/dev/null || { echo "cannot raise ulimit -n to $need (hard limit $(ulimit -Hn))" >&2; exit 1; }
 
-if [ ! -f "$BUILD/build.ninja" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-ninja -C "$BUILD" -j2 switchyard fast_upstream stream_client >/dev/null
-
-WORK="$(mktemp -d /tmp/sy-streams.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/overhead/lib.sh
+. "$HERE/lib.sh"
+ensure_built "$BUILD" switchyard fast_upstream stream_client
+make_workdir streams
 
 wait_port() {
   for _ in $(seq 1 100); do
@@ -58,14 +49,7 @@ echo "| request log | streams | completed | failed | open at once | gateway RSS 
 echo "|---|---|---|---|---|---|---|---|"
 for log in $LOGS; do
   if [ "$log" = on ]; then logyaml="{sqlite_path: \"$WORK/log.db\"}"; else logyaml="{enabled: false}"; fi
-  cat >"$WORK/gw.yaml" <<EOF
-server: {threads: $GW_THREADS}
-providers:
-  fast: {kind: openai, base_url: "http://127.0.0.1:$UP_PORT/v1", api_key: x}
-models:
-  m: {provider: fast, upstream_model: m}
-log: $logyaml
-EOF
+  write_gw_config "$WORK/gw.yaml" "$UP_PORT" "$GW_THREADS" "$logyaml"
   "$BUILD/src/switchyard" serve -c "$WORK/gw.yaml" --listen "127.0.0.1:$GW_PORT" >"$WORK/gw-$log.out" 2>&1 &
   gw=$!
   PIDS+=($gw)
