@@ -45,6 +45,7 @@ struct Worker {
   // whose clean-up touches `sessions` and the server's session count.
   ~Worker() {
     guard.reset();
+    timer_floor.reset();
     acceptor.reset();
     http.reset();
     io.reset();
@@ -52,6 +53,7 @@ struct Worker {
   std::unique_ptr<asio::io_context> io = std::make_unique<asio::io_context>(1);
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::steady_timer> timer_floor;   // see arm_timer_floor
   std::unique_ptr<upstream::Client> http;
   std::unordered_set<SessionState*> sessions;   // only touched on this worker's thread
   std::thread thread;
@@ -87,6 +89,20 @@ struct HttpServer::Impl {
 };
 
 namespace {
+// Every I/O operation on the request path arms a timeout of seconds to minutes, and Asio
+// reprograms its timerfd (one syscall) whenever a newly armed timer becomes the earliest one —
+// which, with one request in flight, is nearly every time: three timerfd_settime calls a request.
+// A timer that always expires within the next second stays the earliest, so arming those
+// timeouts no longer touches the timerfd; it costs one wake-up a second per worker.
+constexpr auto kTimerFloor = std::chrono::seconds(1);
+
+void arm_timer_floor(asio::steady_timer& t) {
+  t.expires_after(kTimerFloor);
+  t.async_wait([&t](boost::system::error_code ec) {
+    if (!ec) arm_timer_floor(t);
+  });
+}
+
 // After answering early (413) the client may still be sending its body. Closing now would make
 // the kernel answer with RST and the client could lose our response; so stop sending, read and
 // discard for a short while (as web servers' "lingering close" does), then close.
@@ -258,6 +274,8 @@ void HttpServer::start() {
   for (auto& wp : impl_->workers) {
     Worker& w = *wp;
     asio::co_spawn(*w.io, impl_->accept_loop(w), [](std::exception_ptr) {});
+    w.timer_floor = std::make_unique<asio::steady_timer>(*w.io);
+    arm_timer_floor(*w.timer_floor);
     w.thread = std::thread([&w, i = &wp - impl_->workers.data()] {
       const std::string name = "sy-io-" + std::to_string(i);
       pthread_setname_np(pthread_self(), name.c_str());

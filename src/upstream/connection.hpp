@@ -28,8 +28,10 @@ struct Connection {
   TlsStream* tls() { return std::get_if<TlsStream>(&stream); }
 
   // For an idle pooled connection: false if the peer closed it or (plain HTTP) sent something
-  // unsolicited; either way it cannot carry another exchange. Never blocks.
-  bool idle_and_open();
+  // unsolicited; either way it cannot carry another exchange. Never blocks. A connection idle for
+  // less than kFreshIdle is not probed (see the .cpp).
+  static constexpr std::chrono::milliseconds kFreshIdle{100};
+  bool idle_and_open(std::chrono::steady_clock::time_point now);
   // Closes the socket without a TLS close_notify (nobody waits for one on a pooled upstream).
   void close();
 

@@ -15,11 +15,12 @@ std::unique_ptr<Connection> ConnectionPool::take(const std::string& key) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& q = it->second;
-  expire(q, std::chrono::steady_clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  expire(q, now);
   while (!q.empty()) {
     std::unique_ptr<Connection> c = std::move(q.back());
     q.pop_back();
-    if (c->idle_and_open()) {
+    if (c->idle_and_open(now)) {
       c->reused = true;
       return c;
     }

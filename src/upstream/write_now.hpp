@@ -20,8 +20,11 @@ template <class Buffers>
 std::size_t write_now(boost::asio::ip::tcp::socket& sock, const Buffers& buffers,
                       boost::system::error_code& ec) {
   ec = {};
-  sock.non_blocking(true, ec);
-  if (ec) return 0;
+  // Asio issues the ioctl on every non_blocking(true) call; the flag it keeps is enough to skip it.
+  if (!sock.non_blocking()) {
+    sock.non_blocking(true, ec);
+    if (ec) return 0;
+  }
   const std::size_t n = sock.write_some(buffers, ec);
   if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
     ec = {};
