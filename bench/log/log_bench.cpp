@@ -3,13 +3,17 @@
 // it (which drains everything), and prints records/s and process CPU µs per record — the writer
 // thread's work plus the submitting side's, which is what the gateway pays per logged request.
 //
-//   log_bench [--records N] [--dir DIR] [--no-bodies]
+//   log_bench [--records N] [--dir DIR] [--no-bodies] [--random-ids]
+//
+// Ids are time-ordered like the gateway's own (server/ids.cpp); --random-ids gives every record a
+// random one instead, as clients that send their own x-request-id (UUIDs) do.
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "store/log_writer.hpp"
@@ -23,9 +27,22 @@ double cpu_seconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-sy::store::RequestRecord make_record(int i) {
+std::string random_hex(std::mt19937_64& rng, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  uint64_t v = 0;
+  for (int d = 0; d < digits; ++d, v >>= 4) {
+    if (d % 16 == 0) v = rng();
+    s += kHex[v & 15];
+  }
+  return s;
+}
+
+sy::store::RequestRecord make_record(int i, bool random_id, std::mt19937_64& rng) {
   sy::store::RequestRecord r;
-  r.id = "req_" + std::to_string(100000000 + i) + "a1b2c3d4e5f6a7b8";
+  char stamp[16];
+  std::snprintf(stamp, sizeof stamp, "%012llx", 0x19a00000000ULL + static_cast<unsigned long long>(i));
+  r.id = "req_" + (random_id ? random_hex(rng, 12) : std::string(stamp)) + random_hex(rng, 12);
   r.ts_unix_ms = 1'790'000'000'000 + i;
   r.endpoint = "/v1/chat/completions";
   r.client_key_hash = "2d711642b726b044";
@@ -58,13 +75,15 @@ int main(int argc, char** argv) {
   int records = 200'000;
   std::string dir = "/tmp";
   bool bodies = true;
+  bool random_ids = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--records" && i + 1 < argc) records = std::atoi(argv[++i]);
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
     else if (a == "--no-bodies") bodies = false;
+    else if (a == "--random-ids") random_ids = true;
     else {
-      std::fprintf(stderr, "usage: log_bench [--records N] [--dir DIR] [--no-bodies]\n");
+      std::fprintf(stderr, "usage: log_bench [--records N] [--dir DIR] [--no-bodies] [--random-ids]\n");
       return 2;
     }
   }
@@ -79,7 +98,8 @@ int main(int argc, char** argv) {
   uint64_t written = 0;
   {
     sy::store::LogWriter w(cfg);
-    for (int i = 0; i < records; ++i) w.submit(make_record(i));
+    std::mt19937_64 rng(42);
+    for (int i = 0; i < records; ++i) w.submit(make_record(i, random_ids, rng));
     w.close();
     written = w.stats().written;
   }
@@ -87,7 +107,7 @@ int main(int argc, char** argv) {
   const double cpu = cpu_seconds() - c0;
   const auto size = std::filesystem::file_size(path);
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  std::printf("| %s | %d | %llu | %.0f | %.1f | %.1f |\n", bodies ? "on" : "off", records,
+  std::printf("| %s | %s | %d | %llu | %.0f | %.1f | %.1f |\n", bodies ? "on" : "off", random_ids ? "random" : "time-ordered", records,
               static_cast<unsigned long long>(written), written / secs, cpu / records * 1e6,
               static_cast<double>(size) / records);
   return written == static_cast<uint64_t>(records) ? 0 : 1;

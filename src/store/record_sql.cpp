@@ -34,20 +34,21 @@ InsertStatements prepare_inserts(sqlite3* db) {
 }
 
 void insert_record(sqlite3* db, InsertStatements& st, const RequestRecord& r) {
+  // Text is bound without a copy (the record outlives the step); bindings are cleared right after
+  // each step so the statement never keeps a pointer into a record that is gone.
   sqlite3_stmt* s = st.request.get();
-  sqlite3_clear_bindings(s);
   int i = 1;
-  sqlite::bind(s, i++, r.id);
+  sqlite::bind_static(s, i++, r.id);
   sqlite::bind(s, i++, r.ts_unix_ms);
-  sqlite::bind(s, i++, r.endpoint);
-  sqlite::bind(s, i++, r.client_key_hash);
-  sqlite::bind(s, i++, r.user);
-  sqlite::bind(s, i++, r.public_model);
-  sqlite::bind(s, i++, r.served_model);
-  sqlite::bind(s, i++, r.provider);
+  sqlite::bind_static(s, i++, r.endpoint);
+  sqlite::bind_static(s, i++, r.client_key_hash);
+  sqlite::bind_static(s, i++, r.user);
+  sqlite::bind_static(s, i++, r.public_model);
+  sqlite::bind_static(s, i++, r.served_model);
+  sqlite::bind_static(s, i++, r.provider);
   sqlite::bind(s, i++, flag(r.stream));
   sqlite::bind(s, i++, int64_t{r.status});
-  sqlite::bind(s, i++, r.outcome);
+  sqlite::bind_static(s, i++, r.outcome);
   sqlite::bind_static(s, i++, r.request_body);
   sqlite::bind_static(s, i++, r.response_body);
   sqlite::bind(s, i++, flag(r.bodies_dropped));
@@ -58,24 +59,25 @@ void insert_record(sqlite3* db, InsertStatements& st, const RequestRecord& r) {
   sqlite::bind(s, i++, r.cost_usd);
   sqlite::bind(s, i++, r.latency_ms);
   sqlite::bind(s, i++, r.ttft_ms);
-  sqlite::bind(s, i++, r.error);
+  sqlite::bind_static(s, i++, r.error);
   sqlite::run(db, s);
+  sqlite3_clear_bindings(s);
   const int64_t seq = sqlite3_last_insert_rowid(db);
 
   sqlite3_stmt* a = st.attempt.get();
   for (size_t idx = 0; idx < r.attempts.size(); ++idx) {
     const AttemptRecord& at = r.attempts[idx];
-    sqlite3_clear_bindings(a);
     sqlite::bind(a, 1, seq);
-    sqlite::bind(a, 2, r.id);
+    sqlite::bind_static(a, 2, r.id);
     sqlite::bind(a, 3, static_cast<int64_t>(idx));
-    sqlite::bind(a, 4, at.target);
-    sqlite::bind(a, 5, at.provider);
+    sqlite::bind_static(a, 4, at.target);
+    sqlite::bind_static(a, 5, at.provider);
     sqlite::bind(a, 6, int64_t{at.status});
-    sqlite::bind(a, 7, at.error_kind);
-    sqlite::bind(a, 8, at.error);
+    sqlite::bind_static(a, 7, at.error_kind);
+    sqlite::bind_static(a, 8, at.error);
     sqlite::bind(a, 9, at.latency_ms);
     sqlite::run(db, a);
+    sqlite3_clear_bindings(a);
   }
 }
 

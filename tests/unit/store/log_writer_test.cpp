@@ -386,6 +386,7 @@ TEST(Schema, VersionOneFileIsMigratedForwardKeepingItsRows) {
   SideConnection side(path);
   EXPECT_EQ(side.query_int("PRAGMA user_version"), schema_version());
   EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE name='requests_ts'"), 1);
+  EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE name='attempts_request_id'"), 0);
   auto recs = read_recent(path, 10);
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_EQ(recs[1].id, "old_1");
