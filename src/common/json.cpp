@@ -1,15 +1,14 @@
 #include "common/json.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rapidjson/error/en.h>
 
 namespace sy::json {
 
-std::optional<Document> parse(std::string_view text, std::string* error) {
-  Document d;
-  // Default flags: trailing non-whitespace after the root value is an error ("not singular").
-  d.Parse(text.data(), text.size());
+namespace {
+std::optional<Document> checked(Document d, std::string* error) {
   if (d.HasParseError()) {
     if (error) {
       *error = "offset " + std::to_string(d.GetErrorOffset()) + ": " +
@@ -18,6 +17,32 @@ std::optional<Document> parse(std::string_view text, std::string* error) {
     return std::nullopt;
   }
   return d;
+}
+}  // namespace
+
+std::optional<Document> parse(std::string_view text, std::string* error) {
+  // RapidJSON takes a NUL byte for the end of the input, even with a length, and would accept
+  // whatever follows it. JSON allows no NUL anywhere (not as whitespace, not raw in a string).
+  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
+    if (error) {
+      *error = "offset " + std::to_string(static_cast<const char*>(nul) - text.data()) +
+               ": NUL byte (not allowed in JSON text)";
+    }
+    return std::nullopt;
+  }
+  Document d;
+  // Default flags: trailing non-whitespace after the root value is an error ("not singular").
+  d.Parse(text.data(), text.size());
+  return checked(std::move(d), error);
+}
+
+std::optional<Document> parse(const std::string& text, std::string* error) {
+  // The terminated parse would stop at a NUL inside the text: such text goes the bounded way,
+  // which rejects it.
+  if (std::memchr(text.data(), 0, text.size()) != nullptr) return parse(std::string_view(text), error);
+  Document d;
+  d.Parse(text.c_str());
+  return checked(std::move(d), error);
 }
 
 std::string dump(const Value& v) {

@@ -20,6 +20,12 @@ using Allocator = rapidjson::Document::AllocatorType;
 
 // Parses `text`; on error returns nullopt and sets *error to "offset N: reason".
 std::optional<Document> parse(std::string_view text, std::string* error = nullptr);
+// The same for a std::string, which is NUL-terminated: that lets RapidJSON scan 16 bytes at a
+// time (RAPIDJSON_SSE2), several times faster on long strings such as chat histories.
+std::optional<Document> parse(const std::string& text, std::string* error = nullptr);
+inline std::optional<Document> parse(const char* text, std::string* error = nullptr) {
+  return parse(std::string_view(text), error);
+}
 
 // Compact serialization.
 std::string dump(const Value& v);
