@@ -51,6 +51,14 @@ class ErrorsTest(GatewayTestCase):
         self.assertAnthropicError(r, 400, "invalid_request_error")
         self.assertNoUpstreamCall()
 
+    def test_nul_byte_does_not_hide_trailing_garbage(self):
+        # A JSON parser that stops at NUL would accept this and forward the raw bytes upstream.
+        raw = b'{"model": "oai-ok", "messages": [{"role": "user", "content": "hi"}]}\x00junk'
+        r = self.client.post("/v1/chat/completions", raw=raw)
+        err = self.assertOpenAIError(r, 400)
+        self.assertIn("NUL", err["message"])
+        self.assertNoUpstreamCall()
+
     def test_body_not_an_object(self):
         r = self.client.post("/v1/chat/completions", raw=b"[1, 2]")
         self.assertOpenAIError(r, 400)
