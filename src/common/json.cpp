@@ -23,7 +23,9 @@ std::optional<Document> checked(Document d, std::string* error) {
 std::optional<Document> parse(std::string_view text, std::string* error) {
   // RapidJSON takes a NUL byte for the end of the input, even with a length, and would accept
   // whatever follows it. JSON allows no NUL anywhere (not as whitespace, not raw in a string).
-  if (const void* nul = std::memchr(text.data(), 0, text.size())) {
+  // (memchr must not see the null data() of an empty view.)
+  const void* nul = text.empty() ? nullptr : std::memchr(text.data(), 0, text.size());
+  if (nul != nullptr) {
     if (error) {
       *error = "offset " + std::to_string(static_cast<const char*>(nul) - text.data()) +
                ": NUL byte (not allowed in JSON text)";
