@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -77,6 +78,36 @@ std::string base64(std::string_view in) {
   return out;
 }
 
+// "10.0.0.0/8", "fd00::/8", "192.168.1.7/32": true if `host` is an IP literal inside the range.
+// Names are not resolved to be compared (as curl does): list them by name as well.
+bool in_cidr(std::string_view range, const std::string& host) {
+  const auto slash = range.find('/');
+  boost::system::error_code ec;
+  const auto net = asio::ip::make_address(std::string(range.substr(0, slash)), ec);
+  if (ec) return false;
+  const auto addr = asio::ip::make_address(host, ec);
+  if (ec || addr.is_v4() != net.is_v4()) return false;
+  const std::string_view bits_text = range.substr(slash + 1);
+  const int max_bits = net.is_v4() ? 32 : 128;
+  int bits = 0;
+  if (bits_text.empty() || bits_text.size() > 3) return false;
+  for (char c : bits_text) {
+    if (c < '0' || c > '9') return false;
+    bits = bits * 10 + (c - '0');
+  }
+  if (bits > max_bits) return false;
+  auto compare = [bits](const auto& a, const auto& b) {   // byte arrays of equal length
+    int left = bits;
+    for (size_t i = 0; i < a.size() && left > 0; ++i, left -= 8) {
+      const unsigned mask = left >= 8 ? 0xffu : (0xffu << (8 - left)) & 0xffu;
+      if ((a[i] & mask) != (b[i] & mask)) return false;
+    }
+    return true;
+  };
+  return net.is_v4() ? compare(net.to_v4().to_bytes(), addr.to_v4().to_bytes())
+                     : compare(net.to_v6().to_bytes(), addr.to_v6().to_bytes());
+}
+
 }  // namespace
 
 ProxySettings proxy_settings_from_env(const std::function<const char*(const char*)>& getenv_fn) {
@@ -114,6 +145,10 @@ bool no_proxy_matches(const std::vector<std::string>& entries, const Url& target
       e = e.substr(0, colon);
     }
     if (port && *port != target.port) continue;
+    if (e.find('/') != std::string_view::npos) {
+      if (in_cidr(e, target.host)) return true;
+      continue;
+    }
     if (e.starts_with("*.")) e.remove_prefix(2);
     else if (e.starts_with(".")) e.remove_prefix(1);
     if (e.empty()) continue;

@@ -4,7 +4,8 @@
 // https targets use https_proxy / HTTPS_PROXY, http targets http_proxy / HTTP_PROXY (lower case
 // wins, as curl does). no_proxy / NO_PROXY lists hosts to reach directly: "*" for all, a name
 // matches itself and its subdomains (a leading "." or "*." is ignored), an optional ":port"
-// restricts the match, IP literals match exactly. CIDR ranges are not supported.
+// restricts the match, IP literals match exactly, and CIDR ranges ("10.0.0.0/8", "fd00::/8") match
+// IP-literal targets inside them (names are not resolved for the comparison, as in curl).
 // Both schemes are tunnelled with CONNECT, so the proxy never sees request contents; only
 // http:// proxies are supported (credentials in the proxy URL become Proxy-Authorization: Basic).
 #pragma once

@@ -66,6 +66,30 @@ TEST(ProxyEnv, NoProxyIpv6) {
   EXPECT_NE(proxy_for(s, url("https://[fe80::2]:444/")), nullptr);
 }
 
+TEST(ProxyEnv, NoProxyCidrRanges) {
+  auto s = from({{"HTTPS_PROXY", "http://p:1"},
+                 {"NO_PROXY", "10.0.0.0/8,192.168.4.0/22,172.16.5.9/32,fd00::/8,bad/99,1.2.3.4/x"}});
+  EXPECT_EQ(proxy_for(s, url("https://10.200.3.4:8000/")), nullptr);
+  EXPECT_EQ(proxy_for(s, url("https://192.168.7.255/")), nullptr);    // last address of the /22
+  EXPECT_NE(proxy_for(s, url("https://192.168.8.0/")), nullptr);      // first one past it
+  EXPECT_EQ(proxy_for(s, url("https://172.16.5.9/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://172.16.5.10/")), nullptr);
+  EXPECT_EQ(proxy_for(s, url("https://[fd12:3456::1]/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://[fe80::1]/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://11.0.0.1/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://vllm.internal/")), nullptr);    // names are not resolved
+  EXPECT_NE(proxy_for(s, url("https://1.2.3.4/")), nullptr);          // malformed entries ignored
+}
+
+TEST(ProxyEnv, NoProxyCidrZeroAndFullPrefix) {
+  auto s = from({{"HTTPS_PROXY", "http://p:1"}, {"NO_PROXY", "0.0.0.0/0"}});
+  EXPECT_EQ(proxy_for(s, url("https://8.8.8.8/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://[::1]/")), nullptr);            // other family
+  s = from({{"HTTPS_PROXY", "http://p:1"}, {"NO_PROXY", "::1/128"}});
+  EXPECT_EQ(proxy_for(s, url("https://[::1]/")), nullptr);
+  EXPECT_NE(proxy_for(s, url("https://[::2]/")), nullptr);
+}
+
 TEST(ProxyEnv, UnparsableProxyIgnored) {
   auto s = from({{"HTTPS_PROXY", "socks5://p:1"}});
   EXPECT_EQ(proxy_for(s, url("https://x.test/")), nullptr);
