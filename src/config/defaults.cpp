@@ -1,6 +1,7 @@
 // The built-in config. Keys come from the environment and default to empty, so the gateway starts
 // with no key set and each provider reports itself unavailable until its variable is exported.
-// Prices are USD per 1M tokens as published by each provider.
+// Prices are USD per 1M tokens as published by each provider (checked 2026-11-21; docs/config.md).
+// The HF router's price depends on the inference provider serving the model: 0 = not accounted.
 #include "config/config.hpp"
 
 namespace sy::config {
