@@ -175,9 +175,13 @@ int check_config(const std::string& path) {
   return kOk;
 }
 
-int logs(const std::string& db, int limit, bool as_json) {
+int logs(const std::string& db, int limit, bool as_json, const std::string& id) {
   try {
-    auto records = store::read_recent(db, limit);
+    auto records = id.empty() ? store::read_recent(db, limit) : store::read_by_id(db, id, limit);
+    if (!id.empty() && records.empty()) {
+      std::cerr << "no record with id '" << id << "' in " << db << "\n";
+      return kFailure;
+    }
     for (const auto& r : records)
       std::cout << (as_json ? store::record_to_json(r) : store::format_record_line(r)) << "\n";
     return kOk;
@@ -213,6 +217,8 @@ int run(int argc, char** argv) {
   logs_cmd->add_option("--db", db, "SQLite request log (default: switchyard.db)");
   logs_cmd->add_option("-n,--limit", limit, "number of records")->check(CLI::PositiveNumber);
   logs_cmd->add_flag("--json", as_json, "one JSON object per line");
+  std::string log_id;
+  logs_cmd->add_option("--id", log_id, "only the records with this request id (x-request-id)");
 
   try {
     app.parse(argc, argv);
@@ -221,7 +227,7 @@ int run(int argc, char** argv) {
   }
   if (*serve_cmd) return serve(config_path, listen, log_level);
   if (*check_cmd) return check_config(check_path);
-  if (*logs_cmd) return logs(db, limit, as_json);
+  if (*logs_cmd) return logs(db, limit, as_json, log_id);
   return kUsage;
 }
 

@@ -7,11 +7,9 @@
 
 namespace sy::server {
 
-// The client's id if it is 1..128 printable ASCII characters, else a new one.
+// The client's id if it is 1..128 printable ASCII characters, else a new one
+// (common/request_id.hpp).
 std::string request_id_from(std::string_view client_value);
-// "req_" + 12 hex digits of the Unix time in milliseconds + 12 random hex digits: unique, and
-// sorted by creation time (so they append to the request log's indexes).
-std::string new_request_id();
 // First 16 hex digits of SHA-256(key); empty for an empty key.
 std::string hash_client_key(std::string_view key);
 

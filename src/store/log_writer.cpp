@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "common/request_id.hpp"
 #include "store/record_sql.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite_db.hpp"
@@ -206,17 +207,31 @@ void LogWriter::Impl::write_batch(const std::vector<RequestRecord>& batch) {
   }
 }
 
-std::vector<RequestRecord> read_recent(const std::string& sqlite_path, int limit) {
+namespace {
+// Opens the log read-only and runs `query(db)`; an empty or never-written file has no records.
+template <class Query>
+std::vector<RequestRecord> read_log(const std::string& sqlite_path, int limit, Query query) {
   sqlite::Db db = sqlite::open(sqlite_path, true);
   try {
     sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
     int version = static_cast<int>(sqlite::query_int(db.get(), "PRAGMA user_version"));
     if (version == 0) return {};  // nothing has been logged to this file yet
     if (limit <= 0) return {};
-    return select_recent(db.get(), limit);
+    return query(db.get());
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot read request log '" + sqlite_path + "': " + e.what());
   }
+}
+}  // namespace
+
+std::vector<RequestRecord> read_recent(const std::string& sqlite_path, int limit) {
+  return read_log(sqlite_path, limit, [&](sqlite3* db) { return select_recent(db, limit); });
+}
+
+std::vector<RequestRecord> read_by_id(const std::string& sqlite_path, const std::string& id, int limit) {
+  return read_log(sqlite_path, limit, [&](sqlite3* db) {
+    return select_by_id(db, id, request_id_time_ms(id), limit);
+  });
 }
 
 }  // namespace sy::store

@@ -55,5 +55,8 @@ class LogWriter {
 
 // Reads the newest `limit` records (newest first) for `switchyard logs`. Throws on open error.
 std::vector<RequestRecord> read_recent(const std::string& sqlite_path, int limit);
+// The records with this request id (ids are not unique: clients choose their own), newest first;
+// fast for the ids switchyard generates (common/request_id.hpp). Throws on open error.
+std::vector<RequestRecord> read_by_id(const std::string& sqlite_path, const std::string& id, int limit);
 
 }  // namespace sy::store

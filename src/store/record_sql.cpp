@@ -15,11 +15,19 @@ constexpr const char* kInsertAttempt =
     "INSERT INTO attempts (request_seq, request_id, idx, target, provider, status, error_kind, "
     "error, latency_ms) VALUES (?,?,?,?,?,?,?,?,?)";
 
+#define SY_REQUEST_COLUMNS                                                                  \
+  "SELECT seq, id, ts_unix_ms, endpoint, client_key_hash, user, public_model, served_model, " \
+  "provider, stream, status, outcome, request_body, response_body, bodies_dropped, "          \
+  "bodies_truncated, input_tokens, output_tokens, usage_estimated, cost_usd, latency_ms, "    \
+  "ttft_ms, error FROM requests "
+
 constexpr const char* kSelectRequests =
-    "SELECT seq, id, ts_unix_ms, endpoint, client_key_hash, user, public_model, served_model, "
-    "provider, stream, status, outcome, request_body, response_body, bodies_dropped, "
-    "bodies_truncated, input_tokens, output_tokens, usage_estimated, cost_usd, latency_ms, "
-    "ttft_ms, error FROM requests ORDER BY ts_unix_ms DESC, seq DESC LIMIT ?";
+    SY_REQUEST_COLUMNS "ORDER BY ts_unix_ms DESC, seq DESC LIMIT ?1";
+// Nothing indexes `id` (docs/request-log.md): a time window on the ts index first, when known.
+constexpr const char* kSelectByIdInWindow =
+    SY_REQUEST_COLUMNS "WHERE ts_unix_ms BETWEEN ?3 AND ?4 AND id = ?2 ORDER BY seq DESC LIMIT ?1";
+constexpr const char* kSelectById = SY_REQUEST_COLUMNS "WHERE id = ?2 ORDER BY seq DESC LIMIT ?1";
+#undef SY_REQUEST_COLUMNS
 
 constexpr const char* kSelectAttempts =
     "SELECT target, provider, status, error_kind, error, latency_ms FROM attempts "
@@ -81,11 +89,12 @@ void insert_record(sqlite3* db, InsertStatements& st, const RequestRecord& r) {
   }
 }
 
-std::vector<RequestRecord> select_recent(sqlite3* db, int limit) {
+namespace {
+// Runs a query whose columns are SY_REQUEST_COLUMNS (parameters already bound) and reads each
+// row's attempts.
+std::vector<RequestRecord> read_rows(sqlite3* db, sqlite::Stmt& q) {
   std::vector<RequestRecord> out;
-  sqlite::Stmt q = sqlite::prepare(db, kSelectRequests);
   sqlite::Stmt qa = sqlite::prepare(db, kSelectAttempts);
-  sqlite::bind(q.get(), 1, int64_t{limit});
   sqlite3_stmt* s = q.get();
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -132,6 +141,32 @@ std::vector<RequestRecord> select_recent(sqlite3* db, int limit) {
   }
   if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db));
   return out;
+}
+}  // namespace
+
+std::vector<RequestRecord> select_recent(sqlite3* db, int limit) {
+  sqlite::Stmt q = sqlite::prepare(db, kSelectRequests);
+  sqlite::bind(q.get(), 1, int64_t{limit});
+  return read_rows(db, q);
+}
+
+std::vector<RequestRecord> select_by_id(sqlite3* db, std::string_view id,
+                                        std::optional<int64_t> around_ms, int limit) {
+  if (around_ms) {
+    // Both stamps come from the same clock microseconds apart; a second either way is slack.
+    sqlite::Stmt q = sqlite::prepare(db, kSelectByIdInWindow);
+    sqlite::bind(q.get(), 1, int64_t{limit});
+    sqlite::bind(q.get(), 2, id);
+    sqlite::bind(q.get(), 3, *around_ms - 1000);
+    sqlite::bind(q.get(), 4, *around_ms + 1000);
+    auto found = read_rows(db, q);
+    if (!found.empty()) return found;
+    // Not there: a client may have sent back an id of ours from an earlier answer.
+  }
+  sqlite::Stmt q = sqlite::prepare(db, kSelectById);
+  sqlite::bind(q.get(), 1, int64_t{limit});
+  sqlite::bind(q.get(), 2, id);
+  return read_rows(db, q);
 }
 
 }  // namespace sy::store

@@ -3,6 +3,9 @@
 
 #include <sqlite3.h>
 
+#include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "store/request_record.hpp"
@@ -23,5 +26,11 @@ void insert_record(sqlite3* db, InsertStatements& st, const RequestRecord& rec);
 
 // Newest first, with attempts.
 std::vector<RequestRecord> select_recent(sqlite3* db, int limit);
+
+// Records whose id is `id`, newest first, with attempts. `around_ms` (the time a generated id
+// carries) narrows the search to the ts index around it; without it, or if nothing is found
+// there, the table is scanned.
+std::vector<RequestRecord> select_by_id(sqlite3* db, std::string_view id,
+                                        std::optional<int64_t> around_ms, int limit);
 
 }  // namespace sy::store

@@ -64,6 +64,8 @@ class LogTest(GatewayTestCase):
         send("log-embed", lambda h: c.client.post(
             "/v1/embeddings", {"model": "oai-embed", "input": ["a", "b", "c"]},
             headers={**H, **h}))
+        # No x-request-id: the gateway makes one (time-ordered; `switchyard logs --id` finds it).
+        cls.generated = c.client.post("/v1/chat/completions", c.openai_body("oai-ok"), headers=H)
         time.sleep(0.4)   # past flush_interval: earlier rows reach the file even if the next one crashes
         send("log-unknown-model", lambda h: c.client.post(
             "/v1/chat/completions", c.openai_body("no-such-model"), headers={**H, **h}))
@@ -225,6 +227,19 @@ class LogTest(GatewayTestCase):
         for rec in recs:
             self.assertIn("public_model", rec)
             self.assertIn("status", rec)
+
+    def test_logs_command_by_id(self):
+        gen = self.generated.headers["x-request-id"]
+        self.assertRegex(gen, r"^req_[0-9a-f]{24}$")
+        for rid in (gen, "log-fallback"):
+            p = run_cli("logs", "--db", self.db_path, "--id", rid, "--json")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            recs = [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+            self.assertEqual([r["id"] for r in recs], [rid], p.stdout)
+        self.assertEqual(len(recs[0]["attempts"]), 2)   # log-fallback: 500, then the next target
+        p = run_cli("logs", "--db", self.db_path, "--id", "never-sent")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no record with id 'never-sent'", p.stderr)
 
     def test_logs_command_text(self):
         p = run_cli("logs", "--db", self.db_path)

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include "common/request_id.hpp"
 #include "store/schema.hpp"
 #include "store_test_util.hpp"
 
@@ -331,6 +332,50 @@ TEST(LogWriter, UnwritablePathThrowsNamingThePath) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(cfg.sqlite_path), std::string::npos) << e.what();
   }
+}
+
+TEST(ReadById, GeneratedIdsFoundThroughTheirTimeOthersByScan) {
+  const std::string path = fresh_db_path();
+  const std::string ours = new_request_id();
+  const int64_t ours_ms = *request_id_time_ms(ours);
+  {
+    LogWriter w(log_config(path));
+    for (int i = 0; i < 50; ++i) {
+      RequestRecord r = make_record(i, 1);
+      r.ts_unix_ms = ours_ms - 5000 + i * 200;   // ours sits among its neighbours in time
+      r.id = i == 25 ? ours : "client-" + std::to_string(i % 10);
+      w.submit(std::move(r));
+    }
+    // A client sending one of our ids back later: outside the id's own time window.
+    RequestRecord echo = make_record(99, 1);
+    echo.ts_unix_ms = ours_ms + 3'600'000;
+    echo.id = ours;
+    w.submit(std::move(echo));
+  }
+  auto found = read_by_id(path, ours, 10);
+  ASSERT_EQ(found.size(), 1u);   // the window answered; the later echo was not scanned for
+  EXPECT_EQ(found[0].ts_unix_ms, ours_ms);
+  ASSERT_EQ(found[0].attempts.size(), 1u);
+
+  auto clients = read_by_id(path, "client-3", 10);
+  ASSERT_EQ(clients.size(), 5u);                          // 3, 13, 23, 33, 43: not unique
+  EXPECT_GT(clients[0].ts_unix_ms, clients[4].ts_unix_ms);  // newest first
+  EXPECT_EQ(read_by_id(path, "client-3", 2).size(), 2u);
+  EXPECT_TRUE(read_by_id(path, "nobody", 10).empty());
+}
+
+TEST(ReadById, IdOfOurShapeOutsideItsWindowIsFoundByScan) {
+  const std::string path = fresh_db_path();
+  const std::string id = "req_000000000001aaaaaaaaaaaa";   // "made" at 1 ms past the epoch
+  {
+    LogWriter w(log_config(path));
+    RequestRecord r = make_record(1, 1);
+    r.id = id;
+    w.submit(std::move(r));
+  }
+  auto found = read_by_id(path, id, 10);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, id);
 }
 
 TEST(ReadRecent, MissingFileThrowsNamingThePath) {
