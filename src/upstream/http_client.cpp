@@ -316,7 +316,7 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const
   }
   tcp_conn.socket().set_option(tcp::no_delay(true), ec);
 
-  if (proxy) {
+  if (proxy && url.tls()) {   // plain http goes to the proxy in absolute form (request_head)
     TunnelResult t = co_await open_tunnel(tcp_conn, *proxy, url);
     if (!t.ok()) {
       if (timed_out(t.ec, lim)) co_return timeout_failure(lim);
@@ -344,7 +344,10 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
   auto url = parse_url(req.url, &err);
   if (!url) co_return make_failure(FailureKind::invalid_request, "bad upstream URL: " + err);
 
-  RequestHead head = build_request_head(req, *url);
+  // Plain http through a proxy: the proxy gets the absolute-form request (proxy.hpp).
+  const Url* proxy = options.honour_proxy_env && !url->tls() ? proxy_for(proxies, *url) : nullptr;
+  const ForwardProxy forward{proxy ? proxy_authorization(*proxy) : std::string()};
+  RequestHead head = build_request_head(req, *url, proxy ? &forward : nullptr);
   if (!head.error.empty()) co_return make_failure(FailureKind::invalid_request, head.error);
   const std::array<asio::const_buffer, 2> wire{asio::buffer(head.text), asio::buffer(req.body)};
 

@@ -159,6 +159,11 @@ bool no_proxy_matches(const std::vector<std::string>& entries, const Url& target
   return false;
 }
 
+std::string proxy_authorization(const Url& proxy) {
+  if (proxy.userinfo.empty()) return {};
+  return "Basic " + base64(percent_decode(proxy.userinfo));
+}
+
 const Url* proxy_for(const ProxySettings& settings, const Url& target) {
   const std::optional<Url>& p = target.tls() ? settings.https_proxy : settings.http_proxy;
   if (!p) return nullptr;
@@ -172,8 +177,8 @@ asio::awaitable<TunnelResult> open_tunnel(beast::tcp_stream& stream, const Url& 
   http::request<http::empty_body> req{http::verb::connect, target.authority(), 11};
   req.set(http::field::host, target.authority());
   req.set(http::field::user_agent, "switchyard/0.1");
-  if (!proxy.userinfo.empty())
-    req.set(http::field::proxy_authorization, "Basic " + base64(percent_decode(proxy.userinfo)));
+  if (std::string auth = proxy_authorization(proxy); !auth.empty())
+    req.set(http::field::proxy_authorization, auth);
   co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, r.ec));
   if (r.ec) {
     r.message = "proxy CONNECT write failed: " + r.ec.message();

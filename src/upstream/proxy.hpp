@@ -2,12 +2,15 @@
 // environment variables, and the CONNECT tunnel through it.
 //
 // https targets use https_proxy / HTTPS_PROXY, http targets http_proxy / HTTP_PROXY (lower case
-// wins, as curl does). no_proxy / NO_PROXY lists hosts to reach directly: "*" for all, a name
+// wins, as curl does). An https target is tunnelled with CONNECT, so the proxy never sees request
+// contents; a plain http one is sent to the proxy as an absolute-form request
+// ("GET http://host:port/path HTTP/1.1"), the way curl and browsers do, since many proxies allow
+// CONNECT to port 443 only. no_proxy / NO_PROXY lists hosts to reach directly: "*" for all, a name
 // matches itself and its subdomains (a leading "." or "*." is ignored), an optional ":port"
 // restricts the match, IP literals match exactly, and CIDR ranges ("10.0.0.0/8", "fd00::/8") match
 // IP-literal targets inside them (names are not resolved for the comparison, as in curl).
-// Both schemes are tunnelled with CONNECT, so the proxy never sees request contents; only
-// http:// proxies are supported (credentials in the proxy URL become Proxy-Authorization: Basic).
+// Only http:// proxies are supported (credentials in the proxy URL become
+// Proxy-Authorization: Basic).
 #pragma once
 
 #include <functional>
@@ -37,6 +40,9 @@ const Url* proxy_for(const ProxySettings& settings, const Url& target);
 
 // True if `target` is listed in a NO_PROXY-style list.
 bool no_proxy_matches(const std::vector<std::string>& entries, const Url& target);
+
+// "Basic <base64(user:password)>" from the proxy URL's userinfo, or "" when it has none.
+std::string proxy_authorization(const Url& proxy);
 
 struct TunnelResult {
   boost::system::error_code ec;   // transport error (timeouts surface as beast::error::timeout)

@@ -16,7 +16,7 @@ bool is_token(std::string_view s) {
 
 }  // namespace
 
-RequestHead build_request_head(const Request& req, const Url& url) {
+RequestHead build_request_head(const Request& req, const Url& url, const ForwardProxy* forward_proxy) {
   namespace beast = boost::beast;
   RequestHead out;
   if (!is_token(req.method)) {
@@ -30,6 +30,11 @@ RequestHead build_request_head(const Request& req, const Url& url) {
   t.reserve(256 + req.headers.size() * 48);
   t += req.method;
   t += ' ';
+  if (forward_proxy) {
+    t += url.scheme;
+    t += "://";
+    t += url.host_header();
+  }
   t += url.target;
   t += " HTTP/1.1\r\nHost: ";
   t += url.host_header();
@@ -42,7 +47,8 @@ RequestHead build_request_head(const Request& req, const Url& url) {
       return out;
     }
     if (beast::iequals(name, "host") || beast::iequals(name, "content-length") ||
-        beast::iequals(name, "connection") || beast::iequals(name, "transfer-encoding"))
+        beast::iequals(name, "connection") || beast::iequals(name, "transfer-encoding") ||
+        (forward_proxy && beast::iequals(name, "proxy-authorization")))
       continue;
     if (beast::iequals(name, "user-agent")) has_user_agent = true;
     t += name;
@@ -51,6 +57,11 @@ RequestHead build_request_head(const Request& req, const Url& url) {
     t += "\r\n";
   }
   if (!has_user_agent) t += "User-Agent: switchyard/0.1\r\n";
+  if (forward_proxy && !forward_proxy->authorization.empty()) {
+    t += "Proxy-Authorization: ";
+    t += forward_proxy->authorization;
+    t += "\r\n";
+  }
   t += "Connection: keep-alive\r\n";
   if (!req.body.empty() || !bodyless_method) {
     t += "Content-Length: ";

@@ -22,6 +22,13 @@ struct RequestHead {
 // caller are ignored: the client owns framing and connection management (keep-alive). A
 // User-Agent is added unless the caller set one. Content-Length is sent for any body and for
 // methods that carry one (POST with an empty body says 0).
-RequestHead build_request_head(const Request& req, const Url& url);
+//
+// `forward_proxy`: the request goes to a forward proxy for a plain-http `url`: the target is in
+// absolute form ("http://host:port/path") and, if given, the proxy's credentials are added.
+struct ForwardProxy {
+  std::string authorization;   // a Proxy-Authorization value, or ""
+};
+RequestHead build_request_head(const Request& req, const Url& url,
+                               const ForwardProxy* forward_proxy = nullptr);
 
 }  // namespace sy::upstream

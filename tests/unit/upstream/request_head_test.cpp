@@ -30,6 +30,22 @@ TEST(RequestHead, PortInHostAndEmptyPostSaysZero) {
             "Connection: keep-alive\r\nContent-Length: 0\r\n\r\n");
 }
 
+TEST(RequestHead, ForwardProxyAbsoluteFormWithCredentials) {
+  Request r;
+  r.method = "GET";
+  r.headers = {{"proxy-authorization", "Basic Y2FsbGVy"}};
+  ForwardProxy fp{"Basic cDpx"};
+  auto h = build_request_head(r, url("http://[fd00::5]:8000/v1/models"), &fp);
+  EXPECT_EQ(h.text,
+            "GET http://[fd00::5]:8000/v1/models HTTP/1.1\r\nHost: [fd00::5]:8000\r\n"
+            "User-Agent: switchyard/0.1\r\nProxy-Authorization: Basic cDpx\r\n"
+            "Connection: keep-alive\r\n\r\n");
+  ForwardProxy anonymous;
+  h = build_request_head(r, url("http://svc.test/x"), &anonymous);
+  EXPECT_EQ(h.text.substr(0, h.text.find("\r\n")), "GET http://svc.test/x HTTP/1.1");
+  EXPECT_EQ(h.text.find("roxy-"), std::string::npos);
+}
+
 TEST(RequestHead, GetAndHeadHaveNoLength) {
   Request r;
   r.method = "GET";

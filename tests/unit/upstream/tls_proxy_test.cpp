@@ -263,21 +263,39 @@ TEST_F(Tls, HttpsThroughConnectProxyThenNoProxyBypass) {
   }
 }
 
-TEST_F(Tls, PlainHttpThroughConnectProxy) {
-  TestServer server([](tcp::socket s) -> asio::awaitable<void> {
-    co_await serve_http(s, [](const TestRequest&) { return text_response("plain"); });
+// A plain-http target goes to the proxy as an absolute-form request, not through CONNECT (which
+// many proxies allow to port 443 only). This fake proxy answers itself and records what it got.
+TEST_F(Tls, PlainHttpGoesToTheProxyInAbsoluteForm) {
+  std::mutex m;
+  std::vector<std::string> lines, auths, hosts;
+  TestServer proxy([&](tcp::socket s) -> asio::awaitable<void> {
+    co_await serve_http(s, [&](const TestRequest& req) {
+      std::lock_guard lock(m);
+      lines.push_back(std::string(req.method_string()) + " " + std::string(req.target()));
+      auths.emplace_back(req[http::field::proxy_authorization]);
+      hosts.emplace_back(req[http::field::host]);
+      return text_response("via proxy");
+    });
   });
-  ProxyLog log;
-  TestServer proxy(connect_proxy(log));
   ProxyEnv clean;
-  std::string proxy_url = "127.0.0.1:" + std::to_string(proxy.port());  // scheme-less form
+  std::string proxy_url = "http://u%40corp:s3cret@127.0.0.1:" + std::to_string(proxy.port());
   ScopedEnv set("http_proxy", proxy_url.c_str());
   asio::io_context io;
   Client client(io, ClientOptions{});
-  auto r = run_on(io, client.send(get(server.url("/"))));
-  ASSERT_TRUE(r.ok()) << r.failure().message;
-  EXPECT_EQ(r->body, "plain");
-  EXPECT_EQ(proxy.connections(), 1);
+  for (int i = 0; i < 2; ++i) {
+    Request r = get("http://vllm.internal.test:8000/v1/models?x=1");
+    r.headers.emplace_back("Proxy-Authorization", "Basic bm90LXRoaXM=");   // the caller's: dropped
+    auto res = run_on(io, client.send(std::move(r)));
+    ASSERT_TRUE(res.ok()) << res.failure().message;
+    EXPECT_EQ(res->body, "via proxy");
+  }
+  EXPECT_EQ(proxy.connections(), 1);   // kept alive and reused for the same target
+  std::lock_guard lock(m);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "GET http://vllm.internal.test:8000/v1/models?x=1");
+  EXPECT_EQ(hosts[0], "vllm.internal.test:8000");
+  EXPECT_EQ(auths[0], "Basic dUBjb3JwOnMzY3JldA==");   // base64("u@corp:s3cret")
+  EXPECT_EQ(auths[1], auths[0]);
 }
 
 TEST_F(Tls, ProxyRefusingConnectIsConnectFailure) {
