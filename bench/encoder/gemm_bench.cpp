@@ -1,7 +1,7 @@
 // gemm_bench: the compute ceiling of this machine for the encoder's GEMMs, so the forward-pass
 // figures of bench/encoder/run.sh can be read as a fraction of it.
 //   gemm_bench [--hidden H --intermediate I] [--tokens M] [--threads N] [--seconds S]
-// Times are CPU seconds per thread (see cpu_now), so the figures hold on a shared machine.
+// Each figure is the best of many short runs (see best_time), for a shared machine.
 // Prints one JSON line per measurement:
 //   peak: register-only FMA / VNNI loops (no memory traffic) on N threads — the hardware bound;
 //   sgemm: OpenBLAS sgemm at the four Linear shapes of one encoder layer (M = tokens, the engine's
@@ -17,8 +17,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <time.h>
 
 #include <cblas.h>
 #if defined(__x86_64__)
@@ -37,26 +35,19 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Process CPU time (all threads). On a shared machine other jobs take turns on the cores; CPU time
-// counts only while our threads run, so cpu/threads is the wall time the call would take on
-// otherwise idle cores (what remains is cache interference). The pool's idle helpers sleep on a
-// condition variable, so they add nothing.
-double cpu_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-}
-
-// Runs fn repeatedly for about `secs`; returns the best CPU seconds per call divided by `threads`.
-double best_time(double secs, int threads, const std::function<void()>& fn) {
+// Runs fn repeatedly for about `secs`; returns the best wall seconds per call. Calls are short
+// (milliseconds) and many, so on a shared machine the best ones ran without other jobs taking
+// turns on the cores. (Process CPU time does not work here: other threads' run time is only
+// accounted at scheduler ticks, so short calls on two threads under-count it.)
+double best_time(double secs, const std::function<void()>& fn) {
   fn();
   double best = 1e30;
   const auto start = std::chrono::steady_clock::now();
   int n = 0;
-  while (seconds_since(start) < secs || n < 3) {
-    const double c0 = cpu_now();
+  while (seconds_since(start) < secs || n < 5) {
+    const auto t0 = std::chrono::steady_clock::now();
     fn();
-    best = std::min(best, (cpu_now() - c0) / threads);
+    best = std::min(best, seconds_since(t0));
     ++n;
   }
   return best;
@@ -96,13 +87,21 @@ __attribute__((noinline)) void vnni_loop(long iters) {
 }
 #endif
 
-// Runs body on `threads` threads at once; returns CPU seconds per thread.
-double on_threads(int threads, const std::function<void()>& body) {
-  const double c0 = cpu_now();
+// Runs body on `threads` threads at once; returns the wall seconds of the slowest.
+double on_threads(int threads, const std::function<void(double&)>& body) {
+  std::vector<double> secs(static_cast<size_t>(threads));
   std::vector<std::thread> ts;
-  for (int t = 0; t < threads; ++t) ts.emplace_back(body);
+  for (int t = 0; t < threads; ++t) ts.emplace_back([&, t] { body(secs[static_cast<size_t>(t)]); });
   for (auto& t : ts) t.join();
-  return (cpu_now() - c0) / threads;
+  return *std::max_element(secs.begin(), secs.end());
+}
+
+// Times one call of a register-only loop on the calling thread.
+template <typename F>
+void timed(double& out, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  out = seconds_since(t0);
 }
 
 std::vector<float> randn(size_t n, float scale, uint32_t seed) {
@@ -137,12 +136,12 @@ int main(int argc, char** argv) {
     // Short runs, best of many: on a shared machine the best one ran without interference.
     const long iters = 1'000'000;
     double t = 1e30;
-    for (int r = 0; r < 40; ++r) t = std::min(t, on_threads(threads, [&] { fma_loop(iters); }));
+    for (int r = 0; r < 200; ++r) t = std::min(t, on_threads(threads, [&](double& o) { timed(o, [&] { fma_loop(iters); }); }));
     std::printf("{\"what\":\"peak-fp32\",\"threads\":%d,\"gflops\":%.1f}\n", threads,
                 2.0 * 16 * 12 * static_cast<double>(iters) * threads / t / 1e9);
     if (int8_kernel_supported(Int8Kernel::avx512_vnni)) {
       t = 1e30;
-      for (int r = 0; r < 40; ++r) t = std::min(t, on_threads(threads, [&] { vnni_loop(iters); }));
+      for (int r = 0; r < 200; ++r) t = std::min(t, on_threads(threads, [&](double& o) { timed(o, [&] { vnni_loop(iters); }); }));
       std::printf("{\"what\":\"peak-int8\",\"threads\":%d,\"gmacs\":%.1f}\n", threads,
                   64.0 * 12 * static_cast<double>(iters) * threads / t / 1e9);
     }
@@ -165,7 +164,7 @@ int main(int argc, char** argv) {
     l.b = randn(s.n, 0.05f, 3);
     const double flop = 2.0 * static_cast<double>(M * s.n * s.k);
     // OpenBLAS on the original [out, in] weights, columns split as the engine did before packing.
-    const double t_blas = best_time(secs, threads, [&] {
+    const double t_blas = best_time(secs, [&] {
       pool.parallel_ranges(s.n, 16, [&](size_t n0, size_t n1, int) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(n1 - n0),
                     static_cast<int>(s.k), 1.0f, x.data(), static_cast<int>(s.k), l.w.data() + n0 * s.k,
@@ -176,8 +175,8 @@ int main(int argc, char** argv) {
     quantize_linear(lq);
     prepack_linear(l);
     LinearScratch scratch;
-    const double t_f32 = best_time(secs, threads, [&] { linear_forward(pool, l, x.data(), M, y.data(), Epilogue::none, scratch); });
-    const double t_i8 = best_time(secs, threads, [&] { linear_forward(pool, lq, x.data(), M, y.data(), Epilogue::none, scratch); });
+    const double t_f32 = best_time(secs, [&] { linear_forward(pool, l, x.data(), M, y.data(), Epilogue::none, scratch); });
+    const double t_i8 = best_time(secs, [&] { linear_forward(pool, lq, x.data(), M, y.data(), Epilogue::none, scratch); });
     std::printf(
         "{\"what\":\"linear\",\"shape\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"threads\":%d,\"sgemm_gflops\":%.1f,"
         "\"engine_fp32_gflops\":%.1f,\"engine_int8_gmacs\":%.1f}\n",
