@@ -111,7 +111,7 @@ out.append("GFLOP/s: the model's FLOPs (2 × multiply-adds of the Linear layers 
            "for int8 rows the same count (multiply-adds done in int8 counted as two ops)")
 gem = [json.loads(l) for l in open(sys.argv[5])]
 if gem:
-    out += ["", "GEMM ceiling (gemm_bench; CPU seconds per thread, so other jobs' turns on the cores do not count):", "",
+    out += ["", "GEMM ceiling (gemm_bench: best of many short runs; M = rows per GEMM call):", "",
             "| model | what | M (rows) | sgemm GFLOP/s | ours fp32 GFLOP/s | ours int8 GOP/s |", "|---|---|---|---|---|---|"]
     seen_peak = set()
     for g in gem:
