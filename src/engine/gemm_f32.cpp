@@ -120,6 +120,9 @@ void gemm_avx512(const float* x, size_t ldx, size_t m, const float* wp, size_t k
   const size_t mc = std::min(mc_cap, round_up((m + blocks - 1) / blocks, kMr));
   if (copy && abuf.size() < mc * lda) abuf.resize(mc * lda);
   const size_t panel_floats = k * kPanel;
+  // One row block (batch 1): every panel is used once, straight from DRAM (the model is ≫ L3).
+  // With several blocks the panels come back from L3 and the prefetches only cost issue slots.
+  const bool prefetch = blocks == 1;
   for (size_t ic = 0; ic < m; ic += mc) {
     const size_t mb = std::min(mc, m - ic);
     for (size_t ko = 0; ko < k; ko += ko_max) {
@@ -132,8 +135,7 @@ void gemm_avx512(const float* x, size_t ldx, size_t m, const float* wp, size_t k
       }
       const size_t calls = ((kn + kKc - 1) / kKc) * ((mb + kMr - 1) / kMr);
       // Lines of the next panel's chunk to prefetch per micro-kernel call, so it is in L2 by the
-      // time it is needed (the hardware prefetcher alone left the kernel waiting on DRAM at batch
-      // 1, where the weights come from DRAM; with several row blocks they come back from L3).
+      // time it is needed (the hardware prefetcher alone left the kernel waiting on DRAM).
       const size_t chunk_lines = kn * kPanel / 16;
       const size_t lines_per_call = (chunk_lines + calls - 1) / calls;
       for (size_t j = n0; j < n1; j += kPanel) {
@@ -147,7 +149,7 @@ void gemm_avx512(const float* x, size_t ldx, size_t m, const float* wp, size_t k
           const float* bj = last && bias ? bias + j : nullptr;
           for (size_t t = 0; t < mb; t += kMr) {
             const size_t rows = std::min(kMr, mb - t);
-            if (next) {
+            if (prefetch && next) {
               for (size_t e = std::min(chunk_lines, line + lines_per_call); line < e; ++line) {
                 _mm_prefetch(reinterpret_cast<const char*>(next + line * 16), _MM_HINT_T1);
               }
