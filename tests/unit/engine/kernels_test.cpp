@@ -2,6 +2,7 @@
 // and vs fp32), element-wise math, layer norm, and the compute pool.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cmath>
@@ -210,6 +211,69 @@ TEST(Kernels, PackedF32KernelsAgreeBitForBitAndMatchDouble) {
         for (size_t j = 32; j < n; ++j) ASSERT_GE(y2[i * n + j], 0.0f);
       }
     }
+  }
+}
+
+// Attention's use of the kernel: K [L, d] and V [L, d] read out of a wider row-major buffer
+// (stride ld), K packed as "weights" [L, d] and V transposed as [d, L]; S = Q·Kᵀ and C = S·V
+// match double precision, bit-identical across kernels, for L and d that are not multiples of
+// the 32-column panel or the 12-row tile.
+TEST(Kernels, PackedF32AttentionOperands) {
+  const size_t L = 45, d = 24, ld = 3 * d + 5;
+  auto qkv = randn(L * ld, 1.0f, 51);
+  const float* q = qkv.data();
+  const float* k = q + d;
+  const float* v = q + 2 * d;
+  const size_t lp = (L + 31) / 32 * 32, dp = (d + 31) / 32 * 32;
+  std::vector<float> kp(lp * d, -1.0f), vp(dp * L, -1.0f);
+  pack_f32_panels(k, ld, L, d, kp.data());
+  pack_f32_panels_t(v, ld, d, L, vp.data());
+  for (size_t r = 0; r < lp; ++r)
+    for (size_t c = 0; c < d; ++c)
+      ASSERT_EQ(kp[(r / 32) * d * 32 + c * 32 + r % 32], r < L ? k[r * ld + c] : 0.0f) << r << "," << c;
+  for (size_t r = 0; r < dp; ++r)
+    for (size_t c = 0; c < L; ++c)
+      ASSERT_EQ(vp[(r / 32) * L * 32 + c * 32 + r % 32], r < d ? v[c * ld + r] : 0.0f) << r << "," << c;
+  std::vector<float> S(L * L), C(L * d);
+  gemm_f32_panels(F32Kernel::portable, q, ld, L, kp.data(), d, nullptr, 0, L, S.data(), L, nullptr);
+  gemm_f32_panels(F32Kernel::portable, S.data(), L, L, vp.data(), L, nullptr, 0, d, C.data(), d, nullptr);
+  for (size_t i = 0; i < L; ++i)
+    for (size_t j = 0; j < L; ++j) {
+      double acc = 0;
+      for (size_t c = 0; c < d; ++c) acc += double(q[i * ld + c]) * k[j * ld + c];
+      ASSERT_NEAR(S[i * L + j], acc, 1e-4);
+    }
+  for (size_t i = 0; i < L; ++i)
+    for (size_t c = 0; c < d; ++c) {
+      double acc = 0;
+      for (size_t j = 0; j < L; ++j) acc += double(S[i * L + j]) * v[j * ld + c];
+      ASSERT_NEAR(C[i * d + c], acc, 1e-3);
+    }
+  if (!f32_kernel_supported(F32Kernel::avx512)) GTEST_SKIP() << "no AVX-512F: portable form only";
+  std::vector<float> S2(L * L), C2(L * d);
+  gemm_f32_panels(F32Kernel::avx512, q, ld, L, kp.data(), d, nullptr, 0, L, S2.data(), L, nullptr);
+  gemm_f32_panels(F32Kernel::avx512, S2.data(), L, L, vp.data(), L, nullptr, 0, d, C2.data(), d, nullptr);
+  EXPECT_EQ(S2, S);
+  EXPECT_EQ(C2, C);
+}
+
+// softmax(scale · x) (attention's scores with 1/sqrt(d) folded in) against double precision,
+// on lengths with and without a 16-lane tail.
+TEST(Kernels, ScaledSoftmaxMatchesDouble) {
+  for (size_t n : {1u, 7u, 16u, 45u, 128u}) {
+    auto x = randn(n, 3.0f, static_cast<uint32_t>(60 + n));
+    const float scale = 0.125f;
+    std::vector<double> want(n);
+    double mx = -1e300, sum = 0;
+    for (float v : x) mx = std::max(mx, double(v) * scale);
+    for (size_t i = 0; i < n; ++i) sum += want[i] = std::exp(double(x[i]) * scale - mx);
+    softmax_scaled_inplace(x.data(), n, scale);
+    double got_sum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(x[i], want[i] / sum, 1e-6) << "n=" << n << " i=" << i;
+      got_sum += x[i];
+    }
+    EXPECT_NEAR(got_sum, 1.0, 1e-5);
   }
 }
 
