@@ -2,6 +2,7 @@
 // out, as in the PyTorch side of bench/encoder/run.sh) and prints one JSON line.
 //   encoder_bench --model DIR --batch B --seq L [--threads N] [--seconds S] [--int8] [--forward-tokens T]
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +19,14 @@
 using namespace sy::engine;
 
 namespace {
+// CPU time of the whole process (all threads): less sensitive than wall time to other jobs
+// taking turns on the cores, so A/B comparisons on a shared machine can use it.
+double process_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 double peak_rss_mb() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -74,23 +83,28 @@ int main(int argc, char** argv) {
     };
     once();  // warm-up: workspace allocation, page faults
     std::vector<double> lat;
+    const double cpu0 = process_cpu_s();
+    double cpu_min = 1e30;
     const auto start = std::chrono::steady_clock::now();
     while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds || lat.size() < 3) {
       auto t0 = std::chrono::steady_clock::now();
+      const double c0 = process_cpu_s();
       once();
       lat.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      cpu_min = std::min(cpu_min, process_cpu_s() - c0);
     }
+    const double cpu_per_iter = (process_cpu_s() - cpu0) / static_cast<double>(lat.size());
     double total = 0;
     for (double l : lat) total += l;
     std::sort(lat.begin(), lat.end());
     std::printf(
         "{\"impl\":\"ours%s\",\"batch\":%zu,\"seq\":%zu,\"iters\":%zu,\"p50_ms\":%.3f,\"seq_per_s\":%.2f,"
         "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"rss_after_load_mb\":%.1f,\"weights_mb\":%.1f,\"threads\":%d,"
-        "\"forward_tokens\":%zu,\"int8_kernel\":\"%s\"}\n",
+        "\"forward_tokens\":%zu,\"int8_kernel\":\"%s\",\"cpu_ms_per_iter\":%.2f,\"cpu_ms_min\":%.2f}\n",
         opts.quantize_int8 ? "-int8" : "", batch, seq, lat.size(), 1e3 * lat[lat.size() / 2],
         static_cast<double>(batch * lat.size()) / total, static_cast<double>(batch * seq * lat.size()) / total,
         peak_rss_mb(), rss_loaded, static_cast<double>(m->info().weight_bytes) / (1024.0 * 1024.0), opts.threads, opts.forward_tokens,
-        opts.quantize_int8 ? int8_kernel_name(best_int8_kernel()) : "");
+        opts.quantize_int8 ? int8_kernel_name(best_int8_kernel()) : "", 1e3 * cpu_per_iter, 1e3 * cpu_min);
   } catch (const std::exception& e) {
     std::cerr << "encoder_bench: " << e.what() << "\n";
     return 1;

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 #endif
 
+#include "engine/gemm_f32.hpp"
 #include "engine/vec_math.hpp"
 
 namespace sy::engine {
@@ -186,15 +187,45 @@ void embeddings(const EncoderWeights& w, const ModelConfig& cfg, const TokenBatc
   });
 }
 
+size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+
+// Per (sequence, head): S = Q·Kᵀ, row softmax of S/sqrt(d), ctx = S·V. On AVX-512 both products
+// run on the packed fp32 kernel with K and V packed per head (L·d floats each, a copy that costs
+// ~1/L of the products); OpenBLAS sgemm re-packed both operands and zero-filled its output on every
+// one of these small calls.
 void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& pool, Workspace& ws) {
   const size_t H = static_cast<size_t>(cfg.hidden_size), nh = static_cast<size_t>(cfg.num_heads);
   const size_t d = H / nh, ld = 3 * H;
   size_t lmax = 0;
   for (size_t s = 0; s < batch.sequences(); ++s) lmax = std::max(lmax, batch.length(s));
-  float* scores = grow(ws.scores, lmax * lmax * static_cast<size_t>(pool.size()));
+  const size_t workers = static_cast<size_t>(pool.size());
+  float* scores = grow(ws.scores, lmax * lmax * workers);
   const float* qkv = ws.qkv.data();
   float* ctx = ws.ctx.data();
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
+  static const F32Kernel kernel = best_f32_kernel();
+  if (kernel == F32Kernel::avx512) {
+    const size_t kv_floats = round_up(lmax, kF32PanelCols) * d + round_up(d, kF32PanelCols) * lmax;
+    float* kv = grow(ws.kv, kv_floats * workers);
+    pool.parallel_for(batch.sequences() * nh, [&](size_t item, int worker) {
+      const size_t s = item / nh, h = item % nh;
+      const size_t off = batch.offsets[s], L = batch.length(s);
+      if (L == 0) return;
+      const float* q = qkv + off * ld + h * d;
+      const float* k = q + H;
+      const float* v = q + 2 * H;
+      const size_t wi = static_cast<size_t>(worker);
+      float* S = scores + wi * lmax * lmax;
+      float* kp = kv + wi * kv_floats;
+      float* vp = kp + round_up(L, kF32PanelCols) * d;
+      pack_f32_panels(k, ld, L, d, kp);       // "weights" [L, d]: S[i, j] = q_i · k_j
+      pack_f32_panels_t(v, ld, d, L, vp);     // "weights" [d, L]: ctx[i, c] = Σ_j P[i, j] v_j[c]
+      gemm_f32_panels(kernel, q, ld, L, kp, d, nullptr, 0, L, S, L, nullptr);
+      for (size_t r = 0; r < L; ++r) softmax_scaled_inplace(S + r * L, L, scale);
+      gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, ctx + off * H + h * d, H, nullptr);
+    });
+    return;
+  }
   pool.parallel_for(batch.sequences() * nh, [&](size_t item, int worker) {
     const size_t s = item / nh, h = item % nh;
     const size_t off = batch.offsets[s], L = batch.length(s);

@@ -33,6 +33,7 @@ struct Workspace {
   std::vector<float> tmp;     // [T, H]
   std::vector<float> inter;   // [T, I]
   std::vector<float> scores;  // per worker [Lmax, Lmax]
+  std::vector<float> kv;      // per worker: K and V of one head packed as GEMM panels
   std::vector<int32_t> positions;
   LinearScratch lin;
 };

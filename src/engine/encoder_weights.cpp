@@ -132,6 +132,12 @@ EncoderWeights load_encoder_weights(const SafeTensors& st, const ModelConfig& cf
         quantize_linear(*l);
         ld.bytes += l->q.bytes();
       }
+    } else {
+      // Packed in place of the original (one matrix is briefly held twice, never the model).
+      for (Linear* l : {&L.qkv, &L.attn_out, &L.ffn_in, &L.ffn_out}) {
+        const size_t before = l->w.size();
+        if (prepack_linear(*l)) ld.bytes += (l->p.data.size() - before) * sizeof(float);
+      }
     }
     w.layers.push_back(std::move(L));
   }

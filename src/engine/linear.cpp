@@ -31,6 +31,13 @@ void quantize_linear(Linear& l) {
   std::vector<float>().swap(l.w);
 }
 
+bool prepack_linear(Linear& l) {
+  if (best_f32_kernel() != F32Kernel::avx512 || l.w.empty()) return false;
+  l.p = pack_f32(l.w.data(), static_cast<size_t>(l.out), static_cast<size_t>(l.in));
+  std::vector<float>().swap(l.w);
+  return true;
+}
+
 namespace {
 
 // Column blocks are multiples of 16 outputs so each worker's slice of W starts on a cache line.
@@ -84,6 +91,21 @@ void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m
       gemm_u8s8(kernel, xq, kp, xs, xz, m, l.q, bias, p0 * kInt8PanelCols, std::min(n, p1 * kInt8PanelCols), y, n,
                 post);
     });
+    return;
+  }
+  if (l.packed()) {
+    static const F32Kernel kernel = best_f32_kernel();
+    const RowEpilogue post = row_epilogue(ep);
+    const float* bias = l.b.empty() ? nullptr : l.b.data();
+    const size_t panels = (n + kF32PanelCols - 1) / kF32PanelCols;
+    auto run = [&](size_t p0, size_t p1, int) {
+      gemm_f32_packed(kernel, x, k, m, l.p, bias, p0 * kF32PanelCols, std::min(n, p1 * kF32PanelCols), y, n, post);
+    };
+    if (m * n * k < (1u << 16)) {
+      run(0, panels, 0);
+    } else {
+      pool.parallel_ranges(panels, 1, run);
+    }
     return;
   }
   // Small problems are not worth waking the helpers.

@@ -1,7 +1,8 @@
 #pragma once
-// Linear layers y = x Wᵀ + b (W stored [out, in] as in PyTorch/HF checkpoints), fp32 through
-// OpenBLAS cblas_sgemm or int8 through quant.hpp (the fastest kernel the CPU runs), with the
-// activation fused into the epilogue of each output block while it is still in cache.
+// Linear layers y = x Wᵀ + b (W stored [out, in] as in PyTorch/HF checkpoints), fp32 through our
+// packed-weight kernel (gemm_f32.hpp; encoder layers on AVX-512 CPUs) or OpenBLAS cblas_sgemm,
+// or int8 through quant.hpp (the fastest kernel the CPU runs), with the activation fused into the
+// epilogue of each output block while it is still in cache.
 //
 // Threading: OpenBLAS is run single-threaded (set once by set_blas_single_threaded) and the
 // engine's ComputePool splits the output columns (rows of W) across its workers, so one
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "engine/compute_pool.hpp"
+#include "engine/gemm_f32.hpp"
 #include "engine/quant.hpp"
 
 namespace sy::engine {
@@ -20,14 +22,21 @@ enum class Epilogue { none, gelu_erf, gelu_tanh, relu, tanh };
 struct Linear {
   int in = 0;
   int out = 0;
-  std::vector<float> w;  // [out, in]; emptied when quantized
+  std::vector<float> w;  // [out, in]; emptied when quantized or packed
   std::vector<float> b;  // [out]
   PackedInt8 q;          // int8 form (quant.hpp): per-output-channel scales, packed for the kernels
+  PackedF32 p;           // fp32 packed form (gemm_f32.hpp)
   bool quantized() const { return !q.empty(); }
+  bool packed() const { return !p.empty(); }
 };
 
 // Replaces the fp32 weights with the packed int8 form.
 void quantize_linear(Linear&);
+
+// Replaces the fp32 weights with the packed fp32 form when the CPU runs the packed kernel
+// (AVX-512F); otherwise leaves them for OpenBLAS. Returns whether it packed. Only one copy of the
+// weights is kept (the original is freed once packed).
+bool prepack_linear(Linear&);
 
 // Scratch for the int8 path (quantized activations); grown as needed, reused across calls.
 struct LinearScratch {

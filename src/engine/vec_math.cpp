@@ -92,10 +92,11 @@ __attribute__((target("avx2,fma"))) void gelu_erf_avx2(float* x, size_t n) {
 }
 
 // GCC 12 warns maybe-uninitialized inside its own AVX-512 intrinsic headers (the _mm512_undefined_*
-// pass-through operand of the unmasked forms, GCC bug 105593): a false positive, silenced for this
-// block only.
+// pass-through operand of the unmasked forms, GCC bug 105593; "is used uninitialized" for the
+// reductions): a false positive, silenced for this block only.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 // AVX-512 form of the same approximations, for the GELU of the FFN (the largest element-wise
 // cost of a forward pass). 1/(1 + p|x|) uses rcp14 + one Newton step (relative error ~1e-7)
@@ -143,6 +144,37 @@ __attribute__((target("avx512f"))) void gelu_erf_avx512(float* x, size_t n) {
   if (i < n) {
     const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
     _mm512_mask_storeu_ps(x + i, m, gelu_erf512(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+// softmax(scale · x): one pass for the max, one for exp and the sum, one to normalize.
+__attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n, float scale) {
+  size_t i = 0;
+  __m512 vmax = _mm512_set1_ps(-INFINITY);
+  for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
+  if (i < n) {
+    const __mmask16 mk = static_cast<__mmask16>((1u << (n - i)) - 1);
+    vmax = _mm512_mask_max_ps(vmax, mk, vmax, _mm512_maskz_loadu_ps(mk, x + i));
+  }
+  const float m = _mm512_reduce_max_ps(vmax);
+  const __m512 vs = _mm512_set1_ps(scale), vneg = _mm512_set1_ps(-m * scale);
+  __m512 vsum = _mm512_setzero_ps();
+  for (i = 0; i + 16 <= n; i += 16) {
+    const __m512 e = exp512(_mm512_fmadd_ps(_mm512_loadu_ps(x + i), vs, vneg));
+    _mm512_storeu_ps(x + i, e);
+    vsum = _mm512_add_ps(vsum, e);
+  }
+  if (i < n) {
+    const __mmask16 mk = static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512 e = _mm512_maskz_mov_ps(mk, exp512(_mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, x + i), vs, vneg)));
+    _mm512_mask_storeu_ps(x + i, mk, e);
+    vsum = _mm512_add_ps(vsum, e);
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+  for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+  if (i < n) {
+    const __mmask16 mk = static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(x + i, mk, _mm512_mul_ps(_mm512_maskz_loadu_ps(mk, x + i), inv));
   }
 }
 
@@ -249,6 +281,22 @@ void tanh_inplace(float* x, size_t n) {
   if (cpu_has_avx2()) return tanh_avx2(x, n);
 #endif
   for (size_t i = 0; i < n; ++i) x[i] = std::tanh(x[i]);
+}
+
+void softmax_scaled_inplace(float* x, size_t n, float scale) {
+  if (n == 0) return;
+#ifdef SY_X86
+  if (cpu_has_avx512f()) return softmax_scaled_avx512(x, n, scale);
+#endif
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
+  float s = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = fast_exp((x[i] - m) * scale);
+    s += x[i];
+  }
+  const float inv = 1.0f / s;
+  for (size_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 void softmax_inplace(float* x, size_t n) {

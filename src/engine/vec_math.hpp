@@ -18,6 +18,9 @@ void relu_inplace(float* x, size_t n);
 void tanh_inplace(float* x, size_t n);
 // Numerically stable softmax of one row in place.
 void softmax_inplace(float* x, size_t n);
+// softmax(scale · x) in place, scale > 0 (attention folds 1/sqrt(d) in here instead of a pass
+// over the scores).
+void softmax_scaled_inplace(float* x, size_t n, float scale);
 
 // Scalar reference forms (also used by the fallback and by tests).
 float fast_exp(float x);

@@ -2,15 +2,18 @@
 // and vs fp32), element-wise math, layer norm, and the compute pool.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cmath>
 #include <random>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "engine/compute_pool.hpp"
 #include "engine/encoder_forward.hpp"
+#include "engine/gemm_f32.hpp"
 #include "engine/linear.hpp"
 #include "engine/quant.hpp"
 #include "engine/vec_math.hpp"
@@ -131,6 +134,165 @@ TEST(Kernels, Int8KernelsAgreeBitForBit) {
       EXPECT_EQ(y2[i * n + 63], -7.0f);  // outside the range: untouched
       for (size_t j = 64; j < n; ++j) ASSERT_GE(y2[i * n + j], 0.0f);
     }
+  }
+}
+
+// The same agreement on a shape that crosses the VNNI path's cache blocks: more rows than one
+// 96-row block (with a partial 6-row tile at its end), k over several 256-byte blocks with a
+// remainder (k = 601 → kp = 604), and M = 1.
+TEST(Kernels, Int8KernelsAgreeAcrossCacheBlocks) {
+  const size_t n = 130, k = 601;
+  auto w = randn(n * k, 0.1f, 24);
+  auto bias = randn(n, 0.1f, 25);
+  const PackedInt8 p = pack_int8(w.data(), n, k);
+  for (size_t m : {1u, 203u}) {
+    auto x = randn(m * k, 1.0f, 26);
+    const size_t ldx = p.kp;
+    std::vector<uint8_t> q(m * ldx);
+    std::vector<float> xs(m);
+    std::vector<int32_t> xz(m);
+    quantize_rows_u8(x.data(), m, k, ldx, q.data(), xs.data(), xz.data());
+    std::vector<float> ref(m * n), ref2(m * n, -7.0f);
+    gemm_u8s8(Int8Kernel::portable, q.data(), ldx, xs.data(), xz.data(), m, p, bias.data(), 0, n, ref.data(), n,
+              nullptr);
+    gemm_u8s8(Int8Kernel::portable, q.data(), ldx, xs.data(), xz.data(), m, p, nullptr, 64, n, ref2.data(), n,
+              relu_inplace);
+    for (Int8Kernel kern : {Int8Kernel::avx2, Int8Kernel::avx512_vnni}) {
+      if (!int8_kernel_supported(kern)) continue;
+      std::vector<float> y(m * n, -1.0f), y2(m * n, -7.0f);
+      gemm_u8s8(kern, q.data(), ldx, xs.data(), xz.data(), m, p, bias.data(), 0, n, y.data(), n, nullptr);
+      EXPECT_EQ(y, ref) << int8_kernel_name(kern) << " m=" << m;
+      gemm_u8s8(kern, q.data(), ldx, xs.data(), xz.data(), m, p, nullptr, 64, n, y2.data(), n, relu_inplace);
+      EXPECT_EQ(y2, ref2) << int8_kernel_name(kern) << " m=" << m;
+    }
+  }
+}
+
+// The packed fp32 kernel: the AVX-512 form agrees bit for bit with the portable one (both are
+// fma chains in ascending k from 0, then + bias) and both are close to a double-precision GEMM.
+// Shapes cover every remainder: m = 1, a partial 12-row tile, more than one 144-row block
+// (m = 150); k below and above the 128-step block with remainders, and over more than one
+// 768-step chunk (k = 77, 192, 400, 1000); n = 70 (the last 32-column panel 6 wide; activations
+// read in place) and n = 300 (wide enough that they are copied first), and column ranges that start
+// at a later panel.
+TEST(Kernels, PackedF32KernelsAgreeBitForBitAndMatchDouble) {
+  for (auto [n, k] : {std::pair<size_t, size_t>{70, 77}, {70, 192}, {70, 400}, {70, 1000}, {300, 400}, {300, 1000}}) {
+    auto w = randn(n * k, 0.1f, 31);
+    auto bias = randn(n, 0.1f, 32);
+    const PackedF32 p = pack_f32(w.data(), n, k);
+    ASSERT_EQ(p.np, (n + 31) / 32 * 32);
+    for (size_t r = 0; r < n; ++r)
+      for (size_t c = 0; c < k; ++c) ASSERT_EQ(p.data[(r / 32) * k * 32 + c * 32 + r % 32], w[r * k + c]);
+    for (size_t m : {1u, 13u, 150u}) {
+      const size_t ldx = k + 3;  // rows not contiguous: the kernel must honour ldx
+      auto x = randn(m * ldx, 1.0f, 33);
+      std::vector<float> ref(m * n, -9.0f);
+      gemm_f32_packed(F32Kernel::portable, x.data(), ldx, m, p, bias.data(), 0, n, ref.data(), n, nullptr);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < n; ++j) {
+          double acc = bias[j];
+          for (size_t c = 0; c < k; ++c) acc += double(x[i * ldx + c]) * w[j * k + c];
+          ASSERT_NEAR(ref[i * n + j], acc, 2e-4) << "n=" << n << " k=" << k << " m=" << m << " " << i << "," << j;
+        }
+      if (!f32_kernel_supported(F32Kernel::avx512)) {
+        std::printf("fp32 kernel avx512 not supported on this CPU: not compared\n");
+        continue;
+      }
+      std::vector<float> y(m * n, -9.0f);
+      gemm_f32_packed(F32Kernel::avx512, x.data(), ldx, m, p, bias.data(), 0, n, y.data(), n, nullptr);
+      ASSERT_EQ(y, ref) << "n=" << n << " k=" << k << " m=" << m;
+      // From the second panel, no bias, with a row epilogue; columns before it stay untouched.
+      std::vector<float> y2(m * n, -7.0f), ref2(m * n, -7.0f);
+      gemm_f32_packed(F32Kernel::avx512, x.data(), ldx, m, p, nullptr, 32, n, y2.data(), n, relu_inplace);
+      gemm_f32_packed(F32Kernel::portable, x.data(), ldx, m, p, nullptr, 32, n, ref2.data(), n, relu_inplace);
+      ASSERT_EQ(y2, ref2) << "n=" << n << " k=" << k << " m=" << m;
+      for (size_t i = 0; i < m; ++i) {
+        EXPECT_EQ(y2[i * n + 31], -7.0f);
+        for (size_t j = 32; j < n; ++j) ASSERT_GE(y2[i * n + j], 0.0f);
+      }
+    }
+  }
+}
+
+// Attention's use of the kernel: K [L, d] and V [L, d] read out of a wider row-major buffer
+// (stride ld), K packed as "weights" [L, d] and V transposed as [d, L]; S = Q·Kᵀ and C = S·V
+// match double precision, bit-identical across kernels, for L and d that are not multiples of
+// the 32-column panel or the 12-row tile.
+TEST(Kernels, PackedF32AttentionOperands) {
+  const size_t L = 45, d = 24, ld = 3 * d + 5;
+  auto qkv = randn(L * ld, 1.0f, 51);
+  const float* q = qkv.data();
+  const float* k = q + d;
+  const float* v = q + 2 * d;
+  const size_t lp = (L + 31) / 32 * 32, dp = (d + 31) / 32 * 32;
+  std::vector<float> kp(lp * d, -1.0f), vp(dp * L, -1.0f);
+  pack_f32_panels(k, ld, L, d, kp.data());
+  pack_f32_panels_t(v, ld, d, L, vp.data());
+  for (size_t r = 0; r < lp; ++r)
+    for (size_t c = 0; c < d; ++c)
+      ASSERT_EQ(kp[(r / 32) * d * 32 + c * 32 + r % 32], r < L ? k[r * ld + c] : 0.0f) << r << "," << c;
+  for (size_t r = 0; r < dp; ++r)
+    for (size_t c = 0; c < L; ++c)
+      ASSERT_EQ(vp[(r / 32) * L * 32 + c * 32 + r % 32], r < d ? v[c * ld + r] : 0.0f) << r << "," << c;
+  std::vector<float> S(L * L), C(L * d);
+  gemm_f32_panels(F32Kernel::portable, q, ld, L, kp.data(), d, nullptr, 0, L, S.data(), L, nullptr);
+  gemm_f32_panels(F32Kernel::portable, S.data(), L, L, vp.data(), L, nullptr, 0, d, C.data(), d, nullptr);
+  for (size_t i = 0; i < L; ++i)
+    for (size_t j = 0; j < L; ++j) {
+      double acc = 0;
+      for (size_t c = 0; c < d; ++c) acc += double(q[i * ld + c]) * k[j * ld + c];
+      ASSERT_NEAR(S[i * L + j], acc, 1e-4);
+    }
+  for (size_t i = 0; i < L; ++i)
+    for (size_t c = 0; c < d; ++c) {
+      double acc = 0;
+      for (size_t j = 0; j < L; ++j) acc += double(S[i * L + j]) * v[j * ld + c];
+      ASSERT_NEAR(C[i * d + c], acc, 1e-3);
+    }
+  if (!f32_kernel_supported(F32Kernel::avx512)) GTEST_SKIP() << "no AVX-512F: portable form only";
+  std::vector<float> S2(L * L), C2(L * d);
+  gemm_f32_panels(F32Kernel::avx512, q, ld, L, kp.data(), d, nullptr, 0, L, S2.data(), L, nullptr);
+  gemm_f32_panels(F32Kernel::avx512, S2.data(), L, L, vp.data(), L, nullptr, 0, d, C2.data(), d, nullptr);
+  EXPECT_EQ(S2, S);
+  EXPECT_EQ(C2, C);
+}
+
+// softmax(scale · x) (attention's scores with 1/sqrt(d) folded in) against double precision,
+// on lengths with and without a 16-lane tail.
+TEST(Kernels, ScaledSoftmaxMatchesDouble) {
+  for (size_t n : {1u, 7u, 16u, 45u, 128u}) {
+    auto x = randn(n, 3.0f, static_cast<uint32_t>(60 + n));
+    const float scale = 0.125f;
+    std::vector<double> want(n);
+    double mx = -1e300, sum = 0;
+    for (float v : x) mx = std::max(mx, double(v) * scale);
+    for (size_t i = 0; i < n; ++i) sum += want[i] = std::exp(double(x[i]) * scale - mx);
+    softmax_scaled_inplace(x.data(), n, scale);
+    double got_sum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(x[i], want[i] / sum, 1e-6) << "n=" << n << " i=" << i;
+      got_sum += x[i];
+    }
+    EXPECT_NEAR(got_sum, 1.0, 1e-5);
+  }
+}
+
+// linear_forward on a packed layer (split across the pool's workers by panels) matches the naive
+// GEMM with the fused GELU, and packing frees the original weights.
+TEST(Kernels, PackedLinearWithFusedGeluMatchesNaive) {
+  ComputePool pool(3);
+  LinearScratch scratch;
+  Linear l = make_linear(200, 96, 41);
+  const Linear orig = l;
+  if (!prepack_linear(l)) GTEST_SKIP() << "no AVX-512F: layers stay on OpenBLAS";
+  EXPECT_TRUE(l.packed());
+  EXPECT_TRUE(l.w.empty());
+  for (size_t m : {1u, 7u, 40u}) {
+    auto x = randn(m * 96, 1.0f, 42);
+    std::vector<float> y(m * 200);
+    linear_forward(pool, l, x.data(), m, y.data(), Epilogue::gelu_erf, scratch);
+    auto ref = naive(orig, x, m);
+    for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], gelu(ref[i]), 1e-5) << "m=" << m << " i=" << i;
   }
 }
 
