@@ -53,6 +53,15 @@ struct Tile {
   size_t cols;
 };
 
+// Activation rows [row, row + rows) against the weight panel that starts at output column j.
+Tile make_tile(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t row,
+               size_t rows, const PackedInt8& w, const float* bias, size_t j, size_t cols, float* y,
+               size_t ldy) {
+  return Tile{xq + row * ldx, ldx, xscale + row, xzero + row, rows,
+              w.data.data() + j * w.kp, w.kp, w.scale.data() + j, w.colsum.data() + j,
+              bias ? bias + j : nullptr, y + row * ldy + j, ldy, cols};
+}
+
 void tile_portable(const Tile& t) {
   for (size_t r = 0; r < t.rows; ++r) {
     const uint8_t* a = t.a + r * t.lda;
@@ -220,19 +229,7 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
         for (size_t i = 0; i < mb; i += kRowsVnni) {
           const size_t rows = std::min(kRowsVnni, mb - i);
           const size_t row = ic + i;
-          const Tile t{xq + row * ldx,
-                       ldx,
-                       xscale + row,
-                       xzero + row,
-                       rows,
-                       w.data.data() + j * kp,
-                       kp,
-                       w.scale.data() + j,
-                       w.colsum.data() + j,
-                       bias ? bias + j : nullptr,
-                       y + row * ldy + j,
-                       ldy,
-                       cols};
+          const Tile t = make_tile(xq, ldx, xscale, xzero, row, rows, w, bias, j, cols, y, ldy);
           kVnni[rows](t, k0, k1, part + i * kPanel, k0 == 0, k1 == kp);
         }
       }
@@ -445,19 +442,7 @@ void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xs
     for (size_t i = 0; i < m; i += mr) {
       const size_t rows = std::min(mr, m - i);
       for (size_t j = jc; j < je; j += kPanel) {
-        Tile t{xq + i * ldx,
-               ldx,
-               xscale + i,
-               xzero + i,
-               rows,
-               w.data.data() + j * kp,
-               kp,
-               w.scale.data() + j,
-               w.colsum.data() + j,
-               bias ? bias + j : nullptr,
-               y + i * ldy + j,
-               ldy,
-               std::min(kPanel, je - j)};
+        const Tile t = make_tile(xq, ldx, xscale, xzero, i, rows, w, bias, j, std::min(kPanel, je - j), y, ldy);
         tile(t);
       }
       if (post) {
