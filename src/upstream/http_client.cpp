@@ -254,7 +254,9 @@ struct Client::Impl {
     if (options.honour_proxy_env) proxies = proxy_settings_from_env();
   }
 
-  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, const Budget& budget);
+  // `proxy`: the forward proxy for `url` (proxy_for), or null for a direct connection.
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, const Url* proxy,
+                                                               const Budget& budget);
   asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> open(Request req);
   asio::awaitable<Result<Response>> send(Request req);
 
@@ -274,6 +276,7 @@ struct Client::Impl {
 };
 
 asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const Url& url,
+                                                                           const Url* proxy,
                                                                            const Budget& budget) {
   Limit lim = budget.limit("connect", budget.timeouts.connect);
   if (lim.budget <= Clock::duration::zero()) co_return timeout_failure(lim);
@@ -285,7 +288,6 @@ asio::awaitable<Result<std::unique_ptr<Connection>>> Client::Impl::connect(const
     if (!ctx) co_return make_failure(FailureKind::connect, err);
   }
 
-  const Url* proxy = options.honour_proxy_env ? proxy_for(proxies, url) : nullptr;
   if (proxy && proxy->tls())
     co_return make_failure(FailureKind::connect, "https:// proxies are not supported");
   const Url& hop = proxy ? *proxy : url;
@@ -344,10 +346,12 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
   auto url = parse_url(req.url, &err);
   if (!url) co_return make_failure(FailureKind::invalid_request, "bad upstream URL: " + err);
 
-  // Plain http through a proxy: the proxy gets the absolute-form request (proxy.hpp).
-  const Url* proxy = options.honour_proxy_env && !url->tls() ? proxy_for(proxies, *url) : nullptr;
-  const ForwardProxy forward{proxy ? proxy_authorization(*proxy) : std::string()};
-  RequestHead head = build_request_head(req, *url, proxy ? &forward : nullptr);
+  const Url* proxy = options.honour_proxy_env ? proxy_for(proxies, *url) : nullptr;
+  // Plain http through a proxy: the proxy gets the absolute-form request (proxy.hpp); https is
+  // tunnelled (connect()).
+  const bool forward_proxy = proxy && !url->tls();
+  const ForwardProxy forward{forward_proxy ? proxy_authorization(*proxy) : std::string()};
+  RequestHead head = build_request_head(req, *url, forward_proxy ? &forward : nullptr);
   if (!head.error.empty()) co_return make_failure(FailureKind::invalid_request, head.error);
   const std::array<asio::const_buffer, 2> wire{asio::buffer(head.text), asio::buffer(req.body)};
 
@@ -355,7 +359,7 @@ asio::awaitable<Result<std::unique_ptr<StreamingResponse>>> Client::Impl::open(R
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> conn = attempt == 0 ? pool->take(key) : nullptr;
     if (!conn) {
-      auto c = co_await connect(*url, budget);
+      auto c = co_await connect(*url, proxy, budget);
       if (!c) co_return c.failure();
       conn = std::move(c.value());
     }
