@@ -93,6 +93,8 @@ void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m
     });
     return;
   }
+  // Small problems are not worth waking the helpers.
+  const bool tiny = m * n * k < (1u << 16);
   if (l.packed()) {
     static const F32Kernel kernel = best_f32_kernel();
     const RowEpilogue post = row_epilogue(ep);
@@ -101,15 +103,13 @@ void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m
     auto run = [&](size_t p0, size_t p1, int) {
       gemm_f32_packed(kernel, x, k, m, l.p, bias, p0 * kF32PanelCols, std::min(n, p1 * kF32PanelCols), y, n, post);
     };
-    if (m * n * k < (1u << 16)) {
+    if (tiny) {
       run(0, panels, 0);
     } else {
       pool.parallel_ranges(panels, 1, run);
     }
     return;
   }
-  // Small problems are not worth waking the helpers.
-  const bool tiny = m * n * k < (1u << 16);
   auto block = [&](size_t n0, size_t n1, int) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n1 - n0),
                 static_cast<int>(k), 1.0f, x, static_cast<int>(k), l.w.data() + n0 * k, static_cast<int>(k), 0.0f,
