@@ -61,6 +61,26 @@ CREATE INDEX attempts_request_id ON attempts(request_id);
       R"sql(
 DROP INDEX attempts_request_id;
 )sql",
+      // v4: attempts keyed by their primary key alone (WITHOUT ROWID): a rowid table kept a second
+      // b-tree for (request_seq, idx), so every attempt was two inserts. Rows are copied once.
+      R"sql(
+CREATE TABLE attempts_v4 (
+  request_seq INTEGER NOT NULL REFERENCES requests(seq) ON DELETE CASCADE,
+  request_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  target TEXT NOT NULL DEFAULT '',
+  provider TEXT NOT NULL DEFAULT '',
+  status INTEGER NOT NULL DEFAULT 0,
+  error_kind TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  latency_ms REAL NOT NULL DEFAULT 0,
+  PRIMARY KEY (request_seq, idx)
+) WITHOUT ROWID;
+INSERT INTO attempts_v4 SELECT request_seq, request_id, idx, target, provider, status, error_kind, error,
+  latency_ms FROM attempts;
+DROP TABLE attempts;
+ALTER TABLE attempts_v4 RENAME TO attempts;
+)sql",
   };
   return steps;
 }

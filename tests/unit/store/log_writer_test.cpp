@@ -438,6 +438,14 @@ TEST(Schema, VersionOneFileIsMigratedForwardKeepingItsRows) {
   ASSERT_EQ(recs[1].attempts.size(), 1u);
   EXPECT_EQ(recs[1].attempts[0].target, "gpt-4o");
   EXPECT_DOUBLE_EQ(recs[1].ttft_ms, -1);  // column default
+  // v4: attempts keep one b-tree (their primary key) ...
+  EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE name='attempts' AND sql LIKE '%WITHOUT ROWID%'"),
+            1);
+  // ... and deleting a request still takes its attempts along in a session that enforces keys.
+  side.exec("PRAGMA foreign_keys=ON");
+  side.exec("DELETE FROM requests WHERE id='old_1'");
+  EXPECT_EQ(side.query_int("SELECT count(*) FROM attempts WHERE request_id='old_1'"), 0);
+  EXPECT_EQ(side.query_int("SELECT count(*) FROM attempts"), 1);
 }
 
 TEST(Schema, NewerFileIsRefused) {
