@@ -7,10 +7,15 @@ namespace sy::api {
 
 using detail::Writer;
 
-void OpenAIStreamAccumulator::feed_data(std::string_view data) {
+void OpenAIStreamAccumulator::feed_data(const std::string& data) {
   if (data == "[DONE]") return;
   auto doc = json::parse(data);
-  if (!doc || !doc->IsObject()) return;
+  if (doc) feed_chunk(*doc);
+}
+
+void OpenAIStreamAccumulator::feed_chunk(const json::Value& chunk) {
+  if (!chunk.IsObject()) return;
+  const json::Value* doc = &chunk;
   if (auto e = json::find(*doc, "error"); e && !e->IsNull()) {
     error_json_ = json::dump(*e);
     return;
@@ -101,9 +106,14 @@ std::string OpenAIStreamAccumulator::result_json() const {
   return detail::text(b);
 }
 
-void AnthropicStreamAccumulator::feed(std::string_view event, std::string_view data) {
+void AnthropicStreamAccumulator::feed(std::string_view event, const std::string& data) {
   auto doc = json::parse(data);
-  if (!doc || !doc->IsObject()) return;
+  if (doc) feed_event(event, *doc);
+}
+
+void AnthropicStreamAccumulator::feed_event(std::string_view event, const json::Value& parsed) {
+  if (!parsed.IsObject()) return;
+  const json::Value* doc = &parsed;
   std::string_view type = json::get_string(*doc, "type").value_or(event);
   if (type == "error" || event == "error") {
     const json::Value* e = json::find(*doc, "error");

@@ -20,7 +20,10 @@ namespace sy::api {
 // message.reasoning_content.
 class OpenAIStreamAccumulator {
  public:
-  void feed_data(std::string_view data);
+  // `model`: the model name the client saw, when the chunks fed carry the upstream's own.
+  explicit OpenAIStreamAccumulator(std::string model = {}) : model_(std::move(model)) {}
+  void feed_data(const std::string& data);
+  void feed_chunk(const json::Value& chunk);  // one chunk already parsed
   std::string result_json() const;
   Usage usage() const { return usage_; }
 
@@ -54,7 +57,8 @@ class OpenAIStreamAccumulator {
 // arrived.
 class AnthropicStreamAccumulator {
  public:
-  void feed(std::string_view event, std::string_view data);
+  void feed(std::string_view event, const std::string& data);
+  void feed_event(std::string_view event, const json::Value& doc);  // one event already parsed
   std::string result_json() const;
   Usage usage() const { return tally_.to_usage(); }
 

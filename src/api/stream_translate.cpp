@@ -149,7 +149,7 @@ void OpenAIToAnthropicStream::end(std::vector<std::string>& out) {
   done_ = true;
 }
 
-Result<std::vector<std::string>> OpenAIToAnthropicStream::feed(std::string_view /*event*/, std::string_view data) {
+Result<std::vector<std::string>> OpenAIToAnthropicStream::feed(std::string_view /*event*/, const std::string& data) {
   std::vector<std::string> out;
   if (done_) return out;
   if (data == "[DONE]") {
@@ -336,7 +336,7 @@ void AnthropicToOpenAIStream::end(std::vector<std::string>& out) {
   done_ = true;
 }
 
-Result<std::vector<std::string>> AnthropicToOpenAIStream::feed(std::string_view event, std::string_view data) {
+Result<std::vector<std::string>> AnthropicToOpenAIStream::feed(std::string_view event, const std::string& data) {
   std::vector<std::string> out;
   if (done_) return out;
   std::string perr;
@@ -434,8 +434,9 @@ std::string AnthropicToOpenAIStream::finish_reason() const {
 // Pass-through observers
 // ------------------------------------------------------------------------------------------------
 
-Result<std::string> OpenAIStreamObserver::feed(std::string_view data) {
+Result<std::string> OpenAIStreamObserver::feed(const std::string& data) {
   usage_only_ = false;
+  last_.reset();
   if (data == "[DONE]") {
     done_ = true;
     return std::string("data: [DONE]\n\n");
@@ -451,13 +452,17 @@ Result<std::string> OpenAIStreamObserver::feed(std::string_view data) {
   if (ch && ch->IsArray() && !ch->Empty())
     if (auto fr = json::get_string((*ch)[0], "finish_reason"); fr && !fr->empty()) finish_ = std::string(*fr);
   auto m = json::get_string(*doc, "model");
-  if (model_.empty() || !m || *m == model_) return detail::sse_frame({}, data);
-  return detail::sse_frame({}, json::rewrite_members(*doc, data, {{"model", json::quote(model_)}}));
+  std::string frame = model_.empty() || !m || *m == model_
+                          ? detail::sse_frame({}, data)
+                          : detail::sse_frame({}, json::rewrite_members(*doc, data, {{"model", json::quote(model_)}}));
+  last_ = std::move(doc);
+  return frame;
 }
 
 std::string OpenAIStreamObserver::finish_reason() const { return normalized_finish_reason(Wire::openai, finish_); }
 
-Result<std::string> AnthropicStreamObserver::feed(std::string_view event, std::string_view data) {
+Result<std::string> AnthropicStreamObserver::feed(std::string_view event, const std::string& data) {
+  last_.reset();
   std::string perr;
   auto doc = json::parse(data, &perr);
   if (!doc || !doc->IsObject()) return malformed("upstream stream event is not a JSON object (" + perr + ")");
@@ -471,7 +476,9 @@ Result<std::string> AnthropicStreamObserver::feed(std::string_view event, std::s
       auto model = json::get_string(*m, "model");
       if (!model_.empty() && model && *model != model_) {
         (*m)["model"].SetString(model_.data(), static_cast<rapidjson::SizeType>(model_.size()), doc->GetAllocator());
-        return detail::sse_frame(name, json::dump(*doc));
+        std::string frame = detail::sse_frame(name, json::dump(*doc));
+        last_ = std::move(doc);
+        return frame;
       }
     }
   } else if (type == "message_delta") {
@@ -481,6 +488,7 @@ Result<std::string> AnthropicStreamObserver::feed(std::string_view event, std::s
   } else if (type == "message_stop") {
     done_ = true;
   }
+  last_ = std::move(doc);
   return detail::sse_frame(name, data);
 }
 

@@ -3,6 +3,8 @@
 // same format). Each is fed one upstream SSE event at a time (`event` is the SSE event name, empty
 // when the upstream sent none; `data` is the raw data text) and returns complete client SSE frames
 // ("event: x\ndata: {...}\n\n" or "data: {...}\n\n"), possibly none, possibly several.
+// `data` is a std::string, not a view, because a NUL-terminated text takes json::parse's SIMD
+// path (a bounded view is read byte by byte): every chunk of every stream is parsed here.
 //
 // A Failure from feed() means the upstream reported an error mid-stream (or sent garbage); the
 // caller ends the client's stream with api::stream_error_frame. After done() is true, further
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,7 +55,7 @@ class OpenAIToAnthropicStream {
  public:
   OpenAIToAnthropicStream(std::string client_model, std::string message_id);
   void set_input_tokens_estimate(int64_t tokens) { input_estimate_ = tokens; }
-  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data);
+  Result<std::vector<std::string>> feed(std::string_view event, const std::string& data);
   // Closing frames (content_block_stop, message_delta, message_stop) if not yet sent; also a
   // message_start if nothing was sent at all.
   std::vector<std::string> finish();
@@ -92,7 +95,7 @@ class AnthropicToOpenAIStream {
  public:
   AnthropicToOpenAIStream(std::string client_model, std::string completion_id, bool include_usage,
                           int64_t created = -1);
-  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data);
+  Result<std::vector<std::string>> feed(std::string_view event, const std::string& data);
   std::vector<std::string> finish();   // final chunk, usage chunk, [DONE] if not yet sent
   Usage usage() const { return tally_.to_usage(); }
   bool done() const { return done_; }
@@ -122,16 +125,20 @@ class AnthropicToOpenAIStream {
 class OpenAIStreamObserver {
  public:
   explicit OpenAIStreamObserver(std::string client_model) : model_(std::move(client_model)) {}
-  Result<std::string> feed(std::string_view data);
+  Result<std::string> feed(const std::string& data);
   Usage usage() const { return usage_; }
   bool done() const { return done_; }
   std::string finish_reason() const;   // neutral
   // The chunk last fed was a usage-only one ("choices": [] with "usage"): what include_usage
   // adds at the end, which a client that did not ask for it may not expect.
   bool last_was_usage_only() const { return usage_only_; }
+  // The chunk last fed, as parsed (its "model" as the upstream sent it), until the next feed();
+  // null after [DONE] or a Failure. Lets the caller reassemble the stream without parsing again.
+  const json::Value* last_chunk() const { return last_ ? &*last_ : nullptr; }
 
  private:
   std::string model_;
+  std::optional<json::Document> last_;
   Usage usage_;
   std::string finish_;
   bool done_ = false;
@@ -144,13 +151,17 @@ class OpenAIStreamObserver {
 class AnthropicStreamObserver {
  public:
   explicit AnthropicStreamObserver(std::string client_model) : model_(std::move(client_model)) {}
-  Result<std::string> feed(std::string_view event, std::string_view data);
+  Result<std::string> feed(std::string_view event, const std::string& data);
   Usage usage() const { return tally_.to_usage(); }
   bool done() const { return done_; }
   std::string finish_reason() const;   // neutral
+  // The event last fed, as parsed and as sent (message_start's model rewritten), until the next
+  // feed(); null after a Failure.
+  const json::Value* last_event() const { return last_ ? &*last_ : nullptr; }
 
  private:
   std::string model_;
+  std::optional<json::Document> last_;
   AnthropicUsageTally tally_;
   std::string stop_reason_;
   bool done_ = false;

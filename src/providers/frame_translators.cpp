@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "api/stream_accumulate.hpp"
 #include "api/stream_translate.hpp"
 
 namespace sy::providers {
@@ -23,17 +24,23 @@ std::vector<std::string> one(std::string s) {
   return v;
 }
 
+// The pass-throughs reassemble what they forward from the chunks the observer parsed anyway
+// (the client's frames are those chunks, but for the model name), sparing a second parse of every
+// chunk for the log.
 class OpenAIPassthrough final : public FrameTranslator {
  public:
   OpenAIPassthrough(std::string model, bool include_usage)
-      : obs_(std::move(model)), include_usage_(include_usage) {}
-  Result<std::vector<std::string>> feed(std::string_view, std::string_view data) override {
+      : obs_(model), acc_(model), include_usage_(include_usage) {}
+  Result<std::vector<std::string>> feed(std::string_view, const std::string& data) override {
     auto frame = obs_.feed(data);
     if (!frame.ok()) return frame.failure();
     // We asked for include_usage; a client that did not may index choices[0] of that chunk.
     if (!include_usage_ && obs_.last_was_usage_only()) return std::vector<std::string>{};
+    if (const json::Value* chunk = obs_.last_chunk()) acc_.feed_chunk(*chunk);
     return one(std::move(frame.value()));
   }
+  bool assembles() const override { return true; }
+  std::string assembled_json() const override { return acc_.result_json(); }
   // Some OpenAI-compatible servers end after the finish_reason chunk without [DONE]; clients
   // still get the terminator they expect.
   std::vector<std::string> finish() override {
@@ -45,31 +52,36 @@ class OpenAIPassthrough final : public FrameTranslator {
 
  private:
   api::OpenAIStreamObserver obs_;
+  api::OpenAIStreamAccumulator acc_;
   bool include_usage_;
 };
 
 class AnthropicPassthrough final : public FrameTranslator {
  public:
   explicit AnthropicPassthrough(std::string model) : obs_(std::move(model)) {}
-  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data) override {
+  Result<std::vector<std::string>> feed(std::string_view event, const std::string& data) override {
     auto frame = obs_.feed(event, data);
     if (!frame.ok()) return frame.failure();
     if (frame.value().empty()) return std::vector<std::string>{};
+    if (const json::Value* ev = obs_.last_event()) acc_.feed_event(event, *ev);
     return one(std::move(frame.value()));
   }
+  bool assembles() const override { return true; }
+  std::string assembled_json() const override { return acc_.result_json(); }
   std::vector<std::string> finish() override { return {}; }
   bool complete() const override { return obs_.done(); }
   Usage usage() const override { return obs_.usage(); }
 
  private:
   api::AnthropicStreamObserver obs_;
+  api::AnthropicStreamAccumulator acc_;
 };
 
 template <class Translator>
 class Translating final : public FrameTranslator {
  public:
   explicit Translating(Translator t) : t_(std::move(t)) {}
-  Result<std::vector<std::string>> feed(std::string_view event, std::string_view data) override {
+  Result<std::vector<std::string>> feed(std::string_view event, const std::string& data) override {
     return t_.feed(event, data);
   }
   std::vector<std::string> finish() override { return t_.finish(); }

@@ -75,6 +75,11 @@ class ChatStream {
   virtual asio::awaitable<Result<std::optional<std::vector<StreamChunk>>>> next() = 0;
   // Usage as known so far (final after the end).
   virtual Usage usage() const = 0;
+  // True when the stream rebuilds the non-streaming equivalent of the frames it has returned
+  // (assembled_json(), for the log) from the events it parsed anyway; otherwise the caller
+  // reassembles the frames itself (server/sse_frames.hpp), which parses each one again.
+  virtual bool assembles() const { return false; }
+  virtual std::string assembled_json() const { return {}; }
 };
 
 // A request whose body is one JSON object in, one JSON object out (embeddings, rerank, classify).

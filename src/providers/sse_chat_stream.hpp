@@ -19,12 +19,15 @@ class FrameTranslator {
  public:
   virtual ~FrameTranslator() = default;
   // Client frames for one upstream event; a Failure for an upstream error event or bad data.
-  virtual Result<std::vector<std::string>> feed(std::string_view event, std::string_view data) = 0;
+  virtual Result<std::vector<std::string>> feed(std::string_view event, const std::string& data) = 0;
   // Frames that close the client's stream once the upstream body ended cleanly.
   virtual std::vector<std::string> finish() = 0;
   // True once the upstream's own end marker ([DONE], message_stop) or final state was seen.
   virtual bool complete() const = 0;
   virtual Usage usage() const = 0;
+  // As ChatStream::assembles / assembled_json.
+  virtual bool assembles() const { return false; }
+  virtual std::string assembled_json() const { return {}; }
 };
 
 class SseChatStream final : public ChatStream {
@@ -33,6 +36,8 @@ class SseChatStream final : public ChatStream {
                 std::unique_ptr<FrameTranslator> translator, std::string provider_name);
   asio::awaitable<Result<std::optional<std::vector<StreamChunk>>>> next() override;
   Usage usage() const override { return translator_->usage(); }
+  bool assembles() const override { return translator_->assembles(); }
+  std::string assembled_json() const override { return translator_->assembled_json(); }
 
   // Reads until the first client frame is available (kept for the first next()).
   asio::awaitable<Result<bool>> prime();

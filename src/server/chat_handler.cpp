@@ -157,7 +157,8 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     ~StreamGauge() { m.active_streams.fetch_sub(1, std::memory_order_relaxed); }
   } gauge{app.metrics};
 
-  StreamAccumulator acc(wire);
+  StreamAccumulator acc(wire);  // unless the stream assembles itself
+  const bool self_assembled = stream.assembles();
   std::string batch;
   rec.status = 200;
   rec.outcome = "ok";
@@ -188,13 +189,13 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
       rec.ttft_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     batch.clear();
     for (const auto& chunk : *step.value()) {
-      acc.feed_frame(chunk.sse);   // for the log and, if the upstream reports none, usage
+      if (!self_assembled) acc.feed_frame(chunk.sse);  // for the log and, if the upstream reports none, usage
       batch += chunk.sse;
     }
     ok = co_await ex.write_stream(batch);
   }
   if (ex.client_gone()) rec.outcome = "client_disconnected";
-  std::string assembled = acc.result_json();
+  std::string assembled = self_assembled ? stream.assembled_json() : acc.result_json();
   Usage u = stream.usage();
   if (!u.known) u = estimate_usage(wire, *doc, assembled);
   else if (u.estimated && u.input_tokens == 0)  // a translator counted the output only
