@@ -27,10 +27,7 @@ struct EncoderModel::Impl {
   size_t max_batch_tokens = 8192;
   size_t forward_tokens = 1024;  // sub-batch cap of one encoder_forward (bounds the workspace)
   Workspace ws;  // used only by the dispatcher thread
-  // Last, queue after scheduler: the queue closes (finishing this model's running batch) before
-  // anything it uses is destroyed.
-  std::shared_ptr<Scheduler> scheduler;
-  std::unique_ptr<WorkQueue> queue;
+  std::unique_ptr<Scheduler> scheduler;  // last: stopped before the rest is destroyed
 
   std::vector<TokenizedSequence> tokenize(const EncodeRequest& r) const;
   void check(const TokenizedSequence& s) const;
@@ -267,19 +264,19 @@ std::shared_ptr<EncoderModel> EncoderModel::load(const std::string& dir, const E
   info.weight_bytes = impl->weights.bytes;
 
   Impl* raw = impl.get();
-  impl->scheduler = opts.scheduler ? opts.scheduler : std::make_shared<Scheduler>(SchedulerOptions{opts.threads});
-  QueueOptions qo;
-  qo.max_batch_tokens = impl->max_batch_tokens;
-  qo.queue_capacity = opts.queue_capacity;
-  impl->queue = impl->scheduler->open_queue(
-      qo, [raw](std::vector<BatchItem*>& batch, ComputePool& pool) { raw->run_batch(batch, pool); });
+  SchedulerOptions so;
+  so.threads = opts.threads;
+  so.max_batch_tokens = impl->max_batch_tokens;
+  so.queue_capacity = opts.queue_capacity;
+  impl->scheduler = std::make_unique<Scheduler>(
+      so, [raw](std::vector<BatchItem*>& batch, ComputePool& pool) { raw->run_batch(batch, pool); });
   return std::shared_ptr<EncoderModel>(new EncoderModel(std::move(impl)));
 }
 
 const EncoderInfo& EncoderModel::info() const { return impl_->info; }
 
 bool EncoderModel::submit(EncodeRequest request, EncodeCallback done) {
-  return impl_->queue->submit(std::make_unique<Job>(*impl_, std::move(request), std::move(done)));
+  return impl_->scheduler->submit(std::make_unique<Job>(*impl_, std::move(request), std::move(done)));
 }
 
 std::vector<TokenizedSequence> EncoderModel::tokenize(const EncodeRequest& request) const {

@@ -3,8 +3,7 @@
 // models for embeddings, *ForSequenceClassification for classifiers and cross-encoders), loaded
 // from a Hugging Face model directory and run on the CPU.
 //
-// Two ways in, sharing one batching queue on a compute pool (engine/scheduler.hpp) that other
-// models may share too:
+// Two ways in, sharing one compute pool and one batching queue (engine/scheduler.hpp):
 //   - submit(request, callback): asynchronous; never blocks, never computes on the caller's
 //     thread; returns false at once when the queue is full. The callback runs on a pool thread.
 //   - embed / score_pairs / classify: the same, waiting for the result (throw EngineError).
@@ -21,15 +20,9 @@
 
 namespace sy::engine {
 
-class Scheduler;
-
 struct EncoderOptions {
   bool quantize_int8 = false;     // int8 weights for the encoder's Linear layers
-  // The compute threads this model's batches run on. Models given the same scheduler take turns
-  // on one pool (what a process serving several models wants: engine/scheduler.hpp says why);
-  // null = the model starts its own with `threads` threads (0 = hardware concurrency).
-  std::shared_ptr<Scheduler> scheduler;
-  int threads = 0;
+  int threads = 0;                // compute threads; 0 = hardware concurrency
   size_t max_batch_tokens = 8192;  // token budget of one batch
   // A batch's forward pass runs over sub-batches of whole sequences of at most this many tokens
   // (a longer single sequence runs alone), which bounds the activation workspace at about

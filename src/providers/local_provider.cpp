@@ -8,7 +8,6 @@
 #include "api/classify.hpp"
 #include "api/embeddings_response.hpp"
 #include "api/rerank.hpp"
-#include "engine/scheduler.hpp"
 #include "providers/encode_awaitable.hpp"
 
 namespace sy::providers {
@@ -27,9 +26,8 @@ Failure invalid(const api::ApiError& e) { return make_failure(FailureKind::inval
 }  // namespace
 
 LocalProvider::LocalProvider(config::ProviderConfig cfg, const std::vector<config::ModelConfig>& models,
-                             const config::EngineConfig& engine_cfg, std::shared_ptr<engine::Scheduler> compute)
+                             const config::EngineConfig& engine_cfg)
     : cfg_(std::move(cfg)), queue_capacity_(engine_cfg.queue_capacity) {
-  if (!compute) compute = std::make_shared<engine::Scheduler>(engine::SchedulerOptions{engine_cfg.threads});
   for (const config::ModelConfig& mc : models) {
     if (mc.provider != cfg_.name) continue;
     const std::string where = "model '" + mc.name + "' (provider '" + cfg_.name + "', path '" + mc.local_path + "')";
@@ -42,7 +40,7 @@ LocalProvider::LocalProvider(config::ProviderConfig cfg, const std::vector<confi
     }
     engine::EncoderOptions opts;
     opts.quantize_int8 = mc.quantize_int8;
-    opts.scheduler = compute;
+    opts.threads = engine_cfg.threads;
     opts.max_batch_tokens = engine_cfg.max_batch_tokens;
     opts.queue_capacity = engine_cfg.queue_capacity;
     std::shared_ptr<engine::EncoderModel> model;

@@ -4,9 +4,7 @@
 // Every model is loaded when the provider is built (start-up): a model that cannot be loaded, or
 // whose directory lacks what its `type` needs (a classification head for rerank/classify), throws
 // std::runtime_error naming the model and the path, and `switchyard serve` exits with it.
-// Models are found by ModelConfig::upstream_model. All of them — across every local provider that
-// is handed the same scheduler — run their batches on that one compute pool of `engine.threads`
-// threads, taking turns (engine/scheduler.hpp), rather than each starting threads of its own.
+// Models are found by ModelConfig::upstream_model.
 //
 // Requests are validated with api/ (embeddings_response, rerank, classify), handed to the model's
 // queue and awaited without blocking the network thread (providers/encode_awaitable.hpp). A full
@@ -27,10 +25,9 @@ namespace sy::providers {
 
 class LocalProvider final : public Provider {
  public:
-  // `models`: the configured models whose provider is `cfg` (others are ignored). `compute`: the
-  // engine's shared scheduler (null: one is made from engine_cfg.threads for this provider).
+  // `models`: the configured models whose provider is `cfg` (others are ignored).
   LocalProvider(config::ProviderConfig cfg, const std::vector<config::ModelConfig>& models,
-                const config::EngineConfig& engine_cfg, std::shared_ptr<engine::Scheduler> compute = nullptr);
+                const config::EngineConfig& engine_cfg);
   std::string_view kind() const override { return "local"; }
   std::string_view name() const override { return cfg_.name; }
 

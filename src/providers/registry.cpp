@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "engine/scheduler.hpp"
 #include "providers/anthropic_provider.hpp"
 #include "providers/local_provider.hpp"
 #include "providers/openai_provider.hpp"
@@ -10,16 +9,11 @@
 namespace sy::providers {
 
 Registry::Registry(const config::Config& cfg) {
-  // One compute pool for every local model of every local provider (engine/scheduler.hpp).
-  std::shared_ptr<engine::Scheduler> compute;
   for (const auto& p : cfg.providers) {
     std::unique_ptr<Provider> adapter;
     if (p.kind == "openai") adapter = std::make_unique<OpenAIProvider>(p);
     else if (p.kind == "anthropic") adapter = std::make_unique<AnthropicProvider>(p);
-    else if (p.kind == "local") {
-      if (!compute) compute = std::make_shared<engine::Scheduler>(engine::SchedulerOptions{cfg.engine.threads});
-      adapter = std::make_unique<LocalProvider>(p, cfg.models, cfg.engine, compute);
-    }
+    else if (p.kind == "local") adapter = std::make_unique<LocalProvider>(p, cfg.models, cfg.engine);
     else throw std::runtime_error("provider '" + p.name + "': kind '" + p.kind + "' is not available in this build");
     by_name_.emplace(p.name, std::move(adapter));
   }
