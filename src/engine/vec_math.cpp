@@ -1,5 +1,7 @@
 #include "engine/vec_math.hpp"
 
+#include "engine/vec_math_avx512.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -47,6 +49,9 @@ float fast_erf(float x) {
 
 #ifdef SY_X86
 namespace {
+
+using avx512::exp512;
+using avx512::gelu_erf512;
 
 __attribute__((target("avx2,fma"))) inline __m256 exp256(__m256 x) {
   x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(kExpLo)), _mm256_set1_ps(kExpHi));
@@ -97,46 +102,6 @@ __attribute__((target("avx2,fma"))) void gelu_erf_avx2(float* x, size_t n) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
-
-// AVX-512 form of the same approximations, for the GELU of the FFN (the largest element-wise
-// cost of a forward pass). 1/(1 + p|x|) uses rcp14 + one Newton step (relative error ~1e-7)
-// instead of vdivps, whose 512-bit form is no faster per element than the 256-bit one.
-__attribute__((target("avx512f"))) inline __m512 exp512(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(kExpLo)), _mm512_set1_ps(kExpHi));
-  const __m512 fx = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f)),
-                                         _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Hi), x);
-  r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Lo), r);
-  __m512 y = _mm512_set1_ps(kP0);
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP1));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP2));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP3));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP4));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP5));
-  y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  const __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(fx), _mm512_set1_epi32(127));
-  return _mm512_mul_ps(y, _mm512_castsi512_ps(_mm512_slli_epi32(e, 23)));
-}
-
-__attribute__((target("avx512f"))) inline __m512 gelu_erf512(__m512 v) {
-  const __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
-  const __m512 ax = _mm512_abs_ps(x);
-  const __m512 d = _mm512_fmadd_ps(_mm512_set1_ps(kErfP), ax, _mm512_set1_ps(1.0f));
-  __m512 t = _mm512_rcp14_ps(d);
-  t = _mm512_mul_ps(t, _mm512_fnmadd_ps(d, t, _mm512_set1_ps(2.0f)));
-  __m512 p = _mm512_set1_ps(kA5);
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA4));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA3));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA2));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA1));
-  p = _mm512_mul_ps(p, t);
-  const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(ax, ax)));
-  __m512 r = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
-  // erf is odd: copy x's sign onto r (r ≥ 0)
-  r = _mm512_castsi512_ps(_mm512_or_si512(
-      _mm512_castps_si512(r), _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), r));
-}
 
 __attribute__((target("avx512f"))) void gelu_erf_avx512(float* x, size_t n) {
   size_t i = 0;
