@@ -8,6 +8,8 @@
 #include <immintrin.h>
 #define SY_X86 1
 #include "engine/vec_math_avx512.hpp"
+#include <cstdlib>
+static int pf_mode() { static const int m = std::getenv("SY_INT8_PF") ? std::atoi(std::getenv("SY_INT8_PF")) : 0; return m; }
 #endif
 
 namespace sy::engine {
@@ -57,6 +59,9 @@ struct Tile {
   bool gelu = false;
   float* vlo = nullptr;
   float* vhi = nullptr;
+  // VNNI only: bytes of the next weight slice this tile prefetches (its share of it).
+  const int8_t* pf = nullptr;
+  size_t pf_bytes = 0;
 };
 
 // Activation rows [row, row + rows) against the weight panel that starts at output column j.
@@ -158,6 +163,11 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(c
 #pragma GCC unroll 4
       for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_load_si512(part + r * 64 + j * 16);
     }
+  }
+  if (pf_mode() == 1) {
+    for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T0);
+  } else if (pf_mode() == 2) {
+    for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T1);
   }
   const uint8_t* a = t.a;
   const size_t lda = t.lda;
@@ -270,11 +280,28 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
       const size_t cols = std::min(kPanel, n1 - j);
       for (size_t k0 = 0; k0 < kp; k0 += kKcVnni) {
         const size_t k1 = std::min(kp, k0 + kKcVnni);
+        // The weight slice after this one (the next k block, or the next panel's first: the packed
+        // layout makes it the next bytes; at the end of the column range, the range's first slice
+        // for the next row block), fetched in shares by this block's tiles while they run on the
+        // current one, so no tile waits for it from L3.
+        const int8_t* next = w.data.data() + j * kp + k1 * kPanel;
+        size_t next_bytes = std::min(kKcVnni, kp - (k1 == kp ? 0 : k1)) * kPanel;
+        if (k1 == kp && j + kPanel >= n1) {
+          next = w.data.data() + n0 * kp;
+          if (ic + kMcVnni >= m) next_bytes = 0;
+        }
+        const size_t tiles = (mb + kRowsVnni - 1) / kRowsVnni;
+        const size_t share = (next_bytes / tiles + 63) / 64 * 64;
         for (size_t i = 0; i < mb; i += kRowsVnni) {
           const size_t rows = std::min(kRowsVnni, mb - i);
           const size_t row = ic + i;
           Tile t = make_tile(xq, ldx, xscale, xzero, row, rows, w, bias, j, cols, y, ldy);
           t.gelu = gelu;
+          const size_t off = (i / kRowsVnni) * share;
+          if (off < next_bytes) {
+            t.pf = next + off;
+            t.pf_bytes = std::min(share, next_bytes - off);
+          }
           if (tile_ranges) {
             t.vlo = vlo + i * 16;
             t.vhi = vhi + i * 16;

@@ -42,26 +42,44 @@ __attribute__((target("avx512f"))) inline __m512 exp512(__m512 x) {
   return _mm512_mul_ps(y, _mm512_castsi512_ps(_mm512_slli_epi32(e, 23)));
 }
 
-// 0.5·v·(1 + erf(v/√2)). 1/(1 + p|x|) uses rcp14 + one Newton step (relative error ~1e-7) instead
-// of vdivps, whose 512-bit form is no faster per element than the 256-bit one.
+// 0.5·v·(1 + erf(v/√2)) = v·Φ(v), with erf from A&S 7.1.26 written as erfc: for x = v/√2,
+// erfc(|x|) = q = P(t)·exp(−x²), t = 1/(1 + p|x|), so Φ = 1 − q/2 for x ≥ 0 and q/2 below (the
+// halves folded into P's coefficients, exactly). Against the plain erf form this skips the sign
+// copy and the 1 + erf step, and the exp is ~30% fewer instructions: no clamps (|x| is capped at
+// 9 first, where q < 1e-36 and is taken as 0) and the power of two applied by vscalefps. 1/(1 + p|x|)
+// uses rcp14 + one Newton step (relative error ~1e-7) instead of vdivps, whose 512-bit form is no
+// faster per element than the 256-bit one. ~30 instructions per 16 values (was ~36).
 __attribute__((target("avx512f"))) inline __m512 gelu_erf512(__m512 v) {
-  const __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
-  const __m512 ax = _mm512_abs_ps(x);
+  const __m512 ax = _mm512_min_ps(_mm512_abs_ps(_mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f))),
+                                  _mm512_set1_ps(9.0f));
   const __m512 d = _mm512_fmadd_ps(_mm512_set1_ps(kErfP), ax, _mm512_set1_ps(1.0f));
   __m512 t = _mm512_rcp14_ps(d);
   t = _mm512_mul_ps(t, _mm512_fnmadd_ps(d, t, _mm512_set1_ps(2.0f)));
-  __m512 p = _mm512_set1_ps(kA5);
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA4));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA3));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA2));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA1));
+  __m512 p = _mm512_set1_ps(0.5f * kA5);
+  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.5f * kA4));
+  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.5f * kA3));
+  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.5f * kA2));
+  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.5f * kA1));
   p = _mm512_mul_ps(p, t);
-  const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(ax, ax)));
-  __m512 r = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
-  // erf is odd: copy x's sign onto r (r ≥ 0)
-  r = _mm512_castsi512_ps(_mm512_or_si512(
-      _mm512_castps_si512(r), _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), r));
+  // exp(z), z = −x² ∈ [−81, 0]: Cephes reduction and polynomial as exp512, 2^n by vscalefps.
+  const __m512 z = _mm512_fnmadd_ps(ax, ax, _mm512_setzero_ps());
+  const __m512 fx = _mm512_roundscale_ps(_mm512_fmadd_ps(z, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f)),
+                                         _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Hi), z);
+  r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Lo), r);
+  __m512 y = _mm512_set1_ps(kP0);
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP1));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP2));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP3));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP4));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP5));
+  y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+  // erfc(|x|) / 2, exactly 0 past the cap (there it is < 1e-36 anyway) so that GELU(−inf) = 0
+  const __mmask16 below_cap = _mm512_cmp_ps_mask(ax, _mm512_set1_ps(9.0f), _CMP_LT_OQ);
+  const __m512 hq = _mm512_maskz_mul_ps(below_cap, p, _mm512_scalef_ps(y, fx));
+  const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GE_OQ);
+  const __m512 phi = _mm512_mask_sub_ps(hq, pos, _mm512_set1_ps(1.0f), hq);
+  return _mm512_mul_ps(v, phi);
 }
 
 #pragma GCC diagnostic pop
