@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <mutex>
 
 #include <cblas.h>
@@ -43,16 +42,8 @@ namespace {
 
 // Column blocks are multiples of 16 outputs so each worker's slice of W starts on a cache line.
 constexpr size_t kColGrain = 16;
-
-// int8 layers that quantize their output for the next one: rows per block when split by rows, and
-// how many blocks each worker must get at least for that split to be used (fewer leave the
-// workers unevenly loaded: batch 1 × 128 has 128 rows).
-constexpr size_t kRowBlock = 48;
-constexpr size_t kRowSplitMin = 8;
-bool row_split_enabled() {
-  static const bool on = !std::getenv("SY_NO_ROWSPLIT");
-  return on;
-}
+// int8 GEMMs: column ranges per worker (see linear_forward_q8).
+constexpr size_t kItemsPerWorker = 4;
 
 RowEpilogue row_epilogue(Epilogue ep) {
   switch (ep) {
@@ -94,28 +85,6 @@ void linear_forward_q8(ComputePool& pool, const Linear& l, const QuantizedRows& 
   Int8Post post{row_epilogue(ep), ep == Epilogue::gelu_erf};
   const size_t workers = static_cast<size_t>(pool.size());
   const float* bias = l.b.empty() ? nullptr : l.b.data();
-  if (next && m >= kRowSplitMin * workers * kRowBlock && row_split_enabled()) {
-    // Enough rows for every worker to own whole rows: each runs blocks of kRowBlock rows over all
-    // columns and quantizes them right away, while they are still in cache (L2/L3). The column
-    // split below has to finish every column of a row before its range is known, and quantizes
-    // afterwards in a pass over the whole output — by then in DRAM (12 MB for BERT-base's FFN at
-    // 1024 rows). Each block streams all of the weights (from L3: they are reused by every block).
-    next->resize(m, next_ld);
-    pool.parallel_for((m + kRowBlock - 1) / kRowBlock, [&](size_t item, int) {
-      const size_t r0 = item * kRowBlock, rows = std::min(kRowBlock, m - r0);
-      float lo[kRowBlock] = {}, hi[kRowBlock] = {};
-      Int8Post wp = post;
-      wp.row_lo = lo;
-      wp.row_hi = hi;
-      gemm_u8s8(kernel, x.q.data() + r0 * x.ld, x.ld, x.scale.data() + r0, x.zero.data() + r0, rows, l.q, bias, 0, n,
-                y + r0 * n, n, wp);
-      for (size_t r = 0; r < rows; ++r) {
-        quantize_row_u8_range(y + (r0 + r) * n, n, next_ld, lo[r], hi[r], next->q.data() + (r0 + r) * next_ld,
-                              next->scale.data() + r0 + r, next->zero.data() + r0 + r);
-      }
-    });
-    return;
-  }
   if (next) {
     // Per worker, per row: the range of the columns that worker wrote (0 included).
     if (scratch.row_lo.size() < workers * m) scratch.row_lo.resize(workers * m);
@@ -123,8 +92,13 @@ void linear_forward_q8(ComputePool& pool, const Linear& l, const QuantizedRows& 
     std::fill(scratch.row_lo.begin(), scratch.row_lo.begin() + static_cast<std::ptrdiff_t>(workers * m), 0.0f);
     std::fill(scratch.row_hi.begin(), scratch.row_hi.begin() + static_cast<std::ptrdiff_t>(workers * m), 0.0f);
   }
-  // Whole 64-column panels per worker: each worker streams its own part of the packed weights.
-  pool.parallel_ranges((n + kInt8PanelCols - 1) / kInt8PanelCols, 1, [&](size_t p0, size_t p1, int worker) {
+  // Whole 64-column panels per item, each item streaming its own part of the packed weights. A few
+  // items per worker, taken in turn: on a shared machine a worker that loses its core for a while
+  // leaves the others its remaining items instead of a wait at the end (one range per worker did).
+  const size_t panels = (n + kInt8PanelCols - 1) / kInt8PanelCols;
+  const size_t items = std::min(panels, kItemsPerWorker * workers);
+  pool.parallel_for(items, [&](size_t item, int worker) {
+    const size_t p0 = panels * item / items, p1 = panels * (item + 1) / items;
     Int8Post wp = post;
     if (next) {
       wp.row_lo = scratch.row_lo.data() + static_cast<size_t>(worker) * m;

@@ -8,8 +8,6 @@
 #include <immintrin.h>
 #define SY_X86 1
 #include "engine/vec_math_avx512.hpp"
-#include <cstdlib>
-static int pf_mode() { static const int m = std::getenv("SY_INT8_PF") ? std::atoi(std::getenv("SY_INT8_PF")) : 0; return m; }
 #endif
 
 namespace sy::engine {
@@ -164,11 +162,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(c
       for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_load_si512(part + r * 64 + j * 16);
     }
   }
-  if (pf_mode() == 1) {
-    for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T0);
-  } else if (pf_mode() == 2) {
-    for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T1);
-  }
+  for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T0);
   const uint8_t* a = t.a;
   const size_t lda = t.lda;
   const int8_t* b = t.b + (k0 / 4) * kPanelStep;
@@ -367,6 +361,40 @@ __attribute__((target("avx2"))) void quantize_row_avx2(const float* x, size_t n,
   for (; c < n; ++c) q[c] = clamp_u8(static_cast<int32_t>(std::nearbyint(x[c] * inv)) + zero);
 }
 
+// The same 16 at a time: vpmovusdb saturates above 255 after the max with 0. (GCC 12's unmasked
+// AVX-512 intrinsics trip its maybe-uninitialized warning, bug 105593: a false positive.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+__attribute__((target("avx512f,avx512bw"))) void quantize_row_avx512(const float* x, size_t n, float inv,
+                                                                      int32_t zero, uint8_t* q) {
+  const __m512 vinv = _mm512_set1_ps(inv);
+  const __m512i vz = _mm512_set1_epi32(zero), v0 = _mm512_setzero_si512();
+  size_t c = 0;
+  for (; c + 16 <= n; c += 16) {
+    const __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + c), vinv)), vz);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + c), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, v0)));
+  }
+  if (c < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - c)) - 1);
+    const __m512i v =
+        _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + c), vinv)), vz);
+    _mm512_mask_cvtusepi32_storeu_epi8(q + c, m, _mm512_max_epi32(v, v0));
+  }
+}
+#pragma GCC diagnostic pop
+
+bool has_avx512bw() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+// The fastest of the forms above (all give the same bytes).
+void quantize_row_vec(const float* x, size_t n, float inv, int32_t zero, uint8_t* q) {
+  if (has_avx512bw()) return quantize_row_avx512(x, n, inv, zero, q);
+  quantize_row_avx2(x, n, inv, zero, q);
+}
+
 #endif  // SY_X86
 
 // Scale and zero point of one row from its range widened to include 0 (so 0 is exact).
@@ -404,7 +432,7 @@ void quantize_row_u8_range(const float* x, size_t cols, size_t ldq, float lo, fl
   if (row_params(lo, hi, *scale, inv, *zero)) {
 #ifdef SY_X86
     if (int8_kernel_supported(Int8Kernel::avx2)) {
-      quantize_row_avx2(x, cols, inv, *zero, q);
+      quantize_row_vec(x, cols, inv, *zero, q);
     } else
 #endif
     {
@@ -523,7 +551,7 @@ void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint
       float lo, hi, inv;
       minmax_avx2(xr, cols, lo, hi);
       if (row_params(lo, hi, scale[r], inv, zero[r])) {
-        quantize_row_avx2(xr, cols, inv, zero[r], qr);
+        quantize_row_vec(xr, cols, inv, zero[r], qr);
       } else {
         std::fill(qr, qr + cols, uint8_t{0});
       }

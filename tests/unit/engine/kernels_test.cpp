@@ -138,7 +138,7 @@ TEST(Kernels, Int8KernelsAgreeBitForBit) {
 }
 
 // Producers that quantize their output for the next int8 layer (the FFN-in GEMM with its row
-// ranges, split by columns or by rows; LayerNorm) give exactly what quantize_rows_u8 gives on
+// ranges; LayerNorm) give exactly what quantize_rows_u8 gives on
 // that output, and the GEMM's fused GELU (in the VNNI tile) equals GELU applied per row afterwards.
 TEST(Kernels, Int8ProducersQuantizeLikeQuantizeRowsU8) {
   Linear l = make_linear(200, 96, 41);  // 200 outputs: the last panel is partial
@@ -146,7 +146,7 @@ TEST(Kernels, Int8ProducersQuantizeLikeQuantizeRowsU8) {
   const size_t n = 200, ld_next = 204;
   for (int threads : {2, 3}) {
     ComputePool pool(threads);
-    // 1000 rows: split by rows on 2 workers, by columns on 3 (fewer than 8 row blocks each)
+    // 2 and 3 workers: the per-worker row ranges are combined across differently split columns
     for (size_t m : {1u, 37u, 1000u}) {
       auto x = randn(m * 96, 1.0f, 42);
       QuantizedRows xq;
