@@ -95,6 +95,8 @@ __attribute__((target("avx2,fma"))) float hmax8(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+// kQuant: also quantize each row (the min/max is folded into the last pass; fp32 models skip it).
+template <bool kQuant>
 __attribute__((target("avx2,fma"))) void add_layer_norm_avx2(const float* a, const float* b, float* out, size_t rows,
                                                              size_t h, const float* g, const float* be, float eps,
                                                              const RowQuant& rq) {
@@ -130,16 +132,20 @@ __attribute__((target("avx2,fma"))) void add_layer_norm_avx2(const float* a, con
       const __m256 n = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(o + j), vm), vr);
       const __m256 y = _mm256_fmadd_ps(n, _mm256_loadu_ps(g + j), _mm256_loadu_ps(be + j));
       _mm256_storeu_ps(o + j, y);
-      vlo = _mm256_min_ps(vlo, y);
-      vhi = _mm256_max_ps(vhi, y);
+      if constexpr (kQuant) {
+        vlo = _mm256_min_ps(vlo, y);
+        vhi = _mm256_max_ps(vhi, y);
+      }
     }
-    float lo = hmin8(vlo), hi = hmax8(vhi);
-    for (size_t j = h8; j < h; ++j) {
-      o[j] = (o[j] - mean) * rstd * g[j] + be[j];
-      lo = std::min(lo, o[j]);
-      hi = std::max(hi, o[j]);
+    for (size_t j = h8; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+    if constexpr (kQuant) {
+      float lo = hmin8(vlo), hi = hmax8(vhi);
+      for (size_t j = h8; j < h; ++j) {
+        lo = std::min(lo, o[j]);
+        hi = std::max(hi, o[j]);
+      }
+      rq.row(o, h, r, lo, hi);  // the row is in L1
     }
-    if (rq.q) rq.row(o, h, r, lo, hi);  // the row is in L1
   }
 }
 #endif
@@ -150,7 +156,10 @@ namespace {
 void add_layer_norm_impl(const float* a, const float* b, float* out, size_t rows, size_t h,
                          const LayerNormWeights& ln, float eps, const RowQuant& rq) {
 #if defined(__x86_64__) || defined(__i386__)
-  if (cpu_has_avx2()) return add_layer_norm_avx2(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+  if (cpu_has_avx2()) {
+    if (rq.q) return add_layer_norm_avx2<true>(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+    return add_layer_norm_avx2<false>(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+  }
 #endif
   add_layer_norm_scalar(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
 }
