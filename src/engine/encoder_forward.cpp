@@ -270,6 +270,7 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
   if (kernel == F32Kernel::avx512) {
     const size_t kv_floats = round_up(lmax, kF32PanelCols) * d + round_up(d, kF32PanelCols) * lmax;
     float* kv = grow(ws.kv, kv_floats * workers);
+    float* sums = grow(ws.sums, lmax * workers);
     pool.parallel_for(batch.sequences() * nh, [&](size_t item, int worker) {
       const size_t s = item / nh, h = item % nh;
       const size_t off = batch.offsets[s], L = batch.length(s);
@@ -284,8 +285,16 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
       pack_f32_panels(k, ld, L, d, kp);       // "weights" [L, d]: S[i, j] = q_i · k_j
       pack_f32_panels_t(v, ld, d, L, vp);     // "weights" [d, L]: ctx[i, c] = Σ_j P[i, j] v_j[c]
       gemm_f32_panels(kernel, q, ld, L, kp, d, nullptr, 0, L, S, L, nullptr);
-      for (size_t r = 0; r < L; ++r) softmax_scaled_inplace(S + r * L, L, scale);
-      gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, ctx + off * H + h * d, H, nullptr);
+      // Softmax without its normalization; each context row is divided by its sum instead (d values
+      // rather than L per row).
+      float* inv = sums + wi * lmax;
+      for (size_t r = 0; r < L; ++r) inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
+      float* c = ctx + off * H + h * d;
+      gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, c, H, nullptr);
+      for (size_t r = 0; r < L; ++r) {
+        float* cr = c + r * H;
+        for (size_t j = 0; j < d; ++j) cr[j] *= inv[r];
+      }
     });
     return;
   }

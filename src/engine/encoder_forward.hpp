@@ -34,6 +34,7 @@ struct Workspace {
   std::vector<float> inter;   // [T, I]
   std::vector<float> scores;  // per worker [Lmax, Lmax]
   std::vector<float> kv;      // per worker: K and V of one head packed as GEMM panels
+  std::vector<float> sums;    // per worker [Lmax]: softmax row sums of one head
   std::vector<int32_t> positions;
   LinearScratch lin;
   // int8 models: the hidden states quantized by the LayerNorm that wrote them (input of the next

@@ -112,8 +112,10 @@ __attribute__((target("avx512f"))) void gelu_erf_avx512(float* x, size_t n) {
   }
 }
 
-// softmax(scale · x): one pass for the max, one for exp and the sum, one to normalize.
-__attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n, float scale) {
+// exp(scale · (x − max x)) in place, returning the sum: one pass for the max, one for exp and the
+// sum. softmax_scaled_avx512 adds the pass that normalizes; attention leaves it out and scales
+// the P·V rows instead (d values per row instead of L).
+__attribute__((target("avx512f"))) float softmax_scaled_unnormalized_avx512(float* x, size_t n, float scale) {
   size_t i = 0;
   __m512 vmax = _mm512_set1_ps(-INFINITY);
   for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
@@ -135,8 +137,13 @@ __attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n
     _mm512_mask_storeu_ps(x + i, mk, e);
     vsum = _mm512_add_ps(vsum, e);
   }
-  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
-  for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+  return _mm512_reduce_add_ps(vsum);
+}
+
+__attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n, float scale) {
+  const __m512 inv = _mm512_set1_ps(1.0f / softmax_scaled_unnormalized_avx512(x, n, scale));
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
   if (i < n) {
     const __mmask16 mk = static_cast<__mmask16>((1u << (n - i)) - 1);
     _mm512_mask_storeu_ps(x + i, mk, _mm512_mul_ps(_mm512_maskz_loadu_ps(mk, x + i), inv));
@@ -262,6 +269,21 @@ void softmax_scaled_inplace(float* x, size_t n, float scale) {
   }
   const float inv = 1.0f / s;
   for (size_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+float softmax_scaled_unnormalized(float* x, size_t n, float scale) {
+  if (n == 0) return 0.0f;
+#ifdef SY_X86
+  if (cpu_has_avx512f()) return softmax_scaled_unnormalized_avx512(x, n, scale);
+#endif
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
+  float s = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = fast_exp((x[i] - m) * scale);
+    s += x[i];
+  }
+  return s;
 }
 
 void softmax_inplace(float* x, size_t n) {

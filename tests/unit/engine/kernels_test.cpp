@@ -321,6 +321,7 @@ TEST(Kernels, ScaledSoftmaxMatchesDouble) {
     double mx = -1e300, sum = 0;
     for (float v : x) mx = std::max(mx, double(v) * scale);
     for (size_t i = 0; i < n; ++i) sum += want[i] = std::exp(double(x[i]) * scale - mx);
+    auto u = x;
     softmax_scaled_inplace(x.data(), n, scale);
     double got_sum = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -328,6 +329,10 @@ TEST(Kernels, ScaledSoftmaxMatchesDouble) {
       got_sum += x[i];
     }
     EXPECT_NEAR(got_sum, 1.0, 1e-5);
+    // The form attention uses: the exponentials (largest exactly 1) and their sum, not normalized.
+    const float s = softmax_scaled_unnormalized(u.data(), n, scale);
+    EXPECT_NEAR(s, sum, 1e-6 * sum) << "n=" << n;
+    for (size_t i = 0; i < n; ++i) ASSERT_NEAR(u[i], want[i], 1e-6) << "n=" << n << " i=" << i;
   }
 }
 
