@@ -252,6 +252,25 @@ void embeddings(const EncoderWeights& w, const ModelConfig& cfg, const TokenBatc
 
 size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
+#if defined(__x86_64__) || defined(__i386__)
+// x[r, 0..cols) *= s[r] for `rows` rows `ld` apart (the attention context of one head).
+__attribute__((target("avx512f"))) void scale_rows_avx512(float* x, size_t ld, size_t rows, size_t cols,
+                                                          const float* s) {
+  for (size_t r = 0; r < rows; ++r) {
+    float* xr = x + r * ld;
+    const __m512 v = _mm512_set1_ps(s[r]);
+    size_t j = 0;
+    for (; j + 16 <= cols; j += 16) _mm512_storeu_ps(xr + j, _mm512_mul_ps(_mm512_loadu_ps(xr + j), v));
+    if (j < cols) {
+      const __mmask16 m = static_cast<__mmask16>((1u << (cols - j)) - 1);
+      _mm512_mask_storeu_ps(xr + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + j), v));
+    }
+  }
+}
+#else
+void scale_rows_avx512(float*, size_t, size_t, size_t, const float*) {}  // attention's AVX-512 path only
+#endif
+
 // Per (sequence, head): S = Q·Kᵀ, row softmax of S/sqrt(d), ctx = S·V. On AVX-512 both products
 // run on the packed fp32 kernel with K and V packed per head (L·d floats each, a copy that costs
 // ~1/L of the products); OpenBLAS sgemm re-packed both operands and zero-filled its output on every
@@ -291,10 +310,7 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
       for (size_t r = 0; r < L; ++r) inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
       float* c = ctx + off * H + h * d;
       gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, c, H, nullptr);
-      for (size_t r = 0; r < L; ++r) {
-        float* cr = c + r * H;
-        for (size_t j = 0; j < d; ++j) cr[j] *= inv[r];
-      }
+      scale_rows_avx512(c, H, L, d, inv);
     });
     return;
   }
