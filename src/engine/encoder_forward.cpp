@@ -32,8 +32,19 @@ void TokenBatch::clear() {
 
 namespace {
 
+// Where a LayerNorm also quantizes its output rows (null q: it does not).
+struct RowQuant {
+  uint8_t* q = nullptr;
+  size_t ldq = 0;
+  float* scale = nullptr;
+  int32_t* zero = nullptr;
+  void row(const float* o, size_t h, size_t r, float lo, float hi) const {
+    quantize_row_u8_range(o, h, ldq, lo, hi, q + r * ldq, scale + r, zero + r);
+  }
+};
+
 void add_layer_norm_scalar(const float* a, const float* b, float* out, size_t rows, size_t h, const float* g,
-                           const float* be, float eps) {
+                           const float* be, float eps, const RowQuant& rq) {
   for (size_t r = 0; r < rows; ++r) {
     const float* ar = a + r * h;
     const float* br = b + r * h;
@@ -50,7 +61,13 @@ void add_layer_norm_scalar(const float* a, const float* b, float* out, size_t ro
       var += d * d;
     }
     const float rstd = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
-    for (size_t j = 0; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+    float lo = 0.0f, hi = 0.0f;
+    for (size_t j = 0; j < h; ++j) {
+      o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+      lo = std::min(lo, o[j]);
+      hi = std::max(hi, o[j]);
+    }
+    if (rq.q) rq.row(o, h, r, lo, hi);
   }
 }
 
@@ -64,8 +81,25 @@ __attribute__((target("avx2,fma"))) float hsum8(__m256 v) {
 
 // Same two-pass mean/variance as the scalar form, eight lanes at a time (it was ~9% of an int8
 // forward pass in scalar code).
+__attribute__((target("avx2,fma"))) float hmin8(__m256 v) {
+  __m128 s = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_min_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_min_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma"))) float hmax8(__m256 v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// kQuant: also quantize each row (the min/max is folded into the last pass; fp32 models skip it).
+template <bool kQuant>
 __attribute__((target("avx2,fma"))) void add_layer_norm_avx2(const float* a, const float* b, float* out, size_t rows,
-                                                             size_t h, const float* g, const float* be, float eps) {
+                                                             size_t h, const float* g, const float* be, float eps,
+                                                             const RowQuant& rq) {
   const size_t h8 = h / 8 * 8;
   for (size_t r = 0; r < rows; ++r) {
     const float* ar = a + r * h;
@@ -93,23 +127,52 @@ __attribute__((target("avx2,fma"))) void add_layer_norm_avx2(const float* a, con
     for (size_t j = h8; j < h; ++j) var += (o[j] - mean) * (o[j] - mean);
     const float rstd = 1.0f / std::sqrt(var / static_cast<float>(h) + eps);
     const __m256 vr = _mm256_set1_ps(rstd);
+    __m256 vlo = _mm256_setzero_ps(), vhi = _mm256_setzero_ps();
     for (size_t j = 0; j < h8; j += 8) {
       const __m256 n = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(o + j), vm), vr);
-      _mm256_storeu_ps(o + j, _mm256_fmadd_ps(n, _mm256_loadu_ps(g + j), _mm256_loadu_ps(be + j)));
+      const __m256 y = _mm256_fmadd_ps(n, _mm256_loadu_ps(g + j), _mm256_loadu_ps(be + j));
+      _mm256_storeu_ps(o + j, y);
+      if constexpr (kQuant) {
+        vlo = _mm256_min_ps(vlo, y);
+        vhi = _mm256_max_ps(vhi, y);
+      }
     }
     for (size_t j = h8; j < h; ++j) o[j] = (o[j] - mean) * rstd * g[j] + be[j];
+    if constexpr (kQuant) {
+      float lo = hmin8(vlo), hi = hmax8(vhi);
+      for (size_t j = h8; j < h; ++j) {
+        lo = std::min(lo, o[j]);
+        hi = std::max(hi, o[j]);
+      }
+      rq.row(o, h, r, lo, hi);  // the row is in L1
+    }
   }
 }
 #endif
 
 }  // namespace
 
+namespace {
+void add_layer_norm_impl(const float* a, const float* b, float* out, size_t rows, size_t h,
+                         const LayerNormWeights& ln, float eps, const RowQuant& rq) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (cpu_has_avx2()) {
+    if (rq.q) return add_layer_norm_avx2<true>(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+    return add_layer_norm_avx2<false>(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+  }
+#endif
+  add_layer_norm_scalar(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps, rq);
+}
+}  // namespace
+
 void add_layer_norm(const float* a, const float* b, float* out, size_t rows, size_t h, const LayerNormWeights& ln,
                     float eps) {
-#if defined(__x86_64__) || defined(__i386__)
-  if (cpu_has_avx2()) return add_layer_norm_avx2(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps);
-#endif
-  add_layer_norm_scalar(a, b, out, rows, h, ln.gamma.data(), ln.beta.data(), eps);
+  add_layer_norm_impl(a, b, out, rows, h, ln, eps, RowQuant{});
+}
+
+void add_layer_norm_q8(const float* a, const float* b, float* out, size_t rows, size_t h,
+                       const LayerNormWeights& ln, float eps, uint8_t* q, size_t ldq, float* scale, int32_t* zero) {
+  add_layer_norm_impl(a, b, out, rows, h, ln, eps, RowQuant{q, ldq, scale, zero});
 }
 
 namespace {
@@ -189,6 +252,25 @@ void embeddings(const EncoderWeights& w, const ModelConfig& cfg, const TokenBatc
 
 size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
+#if defined(__x86_64__) || defined(__i386__)
+// x[r, 0..cols) *= s[r] for `rows` rows `ld` apart (the attention context of one head).
+__attribute__((target("avx512f"))) void scale_rows_avx512(float* x, size_t ld, size_t rows, size_t cols,
+                                                          const float* s) {
+  for (size_t r = 0; r < rows; ++r) {
+    float* xr = x + r * ld;
+    const __m512 v = _mm512_set1_ps(s[r]);
+    size_t j = 0;
+    for (; j + 16 <= cols; j += 16) _mm512_storeu_ps(xr + j, _mm512_mul_ps(_mm512_loadu_ps(xr + j), v));
+    if (j < cols) {
+      const __mmask16 m = static_cast<__mmask16>((1u << (cols - j)) - 1);
+      _mm512_mask_storeu_ps(xr + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + j), v));
+    }
+  }
+}
+#else
+void scale_rows_avx512(float*, size_t, size_t, size_t, const float*) {}  // attention's AVX-512 path only
+#endif
+
 // Per (sequence, head): S = Q·Kᵀ, row softmax of S/sqrt(d), ctx = S·V. On AVX-512 both products
 // run on the packed fp32 kernel with K and V packed per head (L·d floats each, a copy that costs
 // ~1/L of the products); OpenBLAS sgemm re-packed both operands and zero-filled its output on every
@@ -207,6 +289,7 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
   if (kernel == F32Kernel::avx512) {
     const size_t kv_floats = round_up(lmax, kF32PanelCols) * d + round_up(d, kF32PanelCols) * lmax;
     float* kv = grow(ws.kv, kv_floats * workers);
+    float* sums = grow(ws.sums, lmax * workers);
     pool.parallel_for(batch.sequences() * nh, [&](size_t item, int worker) {
       const size_t s = item / nh, h = item % nh;
       const size_t off = batch.offsets[s], L = batch.length(s);
@@ -221,8 +304,13 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
       pack_f32_panels(k, ld, L, d, kp);       // "weights" [L, d]: S[i, j] = q_i · k_j
       pack_f32_panels_t(v, ld, d, L, vp);     // "weights" [d, L]: ctx[i, c] = Σ_j P[i, j] v_j[c]
       gemm_f32_panels(kernel, q, ld, L, kp, d, nullptr, 0, L, S, L, nullptr);
-      for (size_t r = 0; r < L; ++r) softmax_scaled_inplace(S + r * L, L, scale);
-      gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, ctx + off * H + h * d, H, nullptr);
+      // Softmax without its normalization; each context row is divided by its sum instead (d values
+      // rather than L per row).
+      float* inv = sums + wi * lmax;
+      for (size_t r = 0; r < L; ++r) inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
+      float* c = ctx + off * H + h * d;
+      gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, c, H, nullptr);
+      scale_rows_avx512(c, H, L, d, inv);
     });
     return;
   }
@@ -255,19 +343,51 @@ const float* encoder_forward(const EncoderWeights& w, const ModelConfig& cfg, co
   grow(ws.tmp, T * H);
   grow(ws.inter, T * I);
   const Epilogue act = act_epilogue(cfg.hidden_act);
-  for (const auto& L : w.layers) {
+  // LayerNorm over the rows, on int8 models quantizing them for the layer that reads them next.
+  auto layer_norm = [&](const LayerNormWeights& ln, QuantizedRows* q, size_t ldq) {
     float* x = ws.x.data();
-    linear_forward(pool, L.qkv, x, T, ws.qkv.data(), Epilogue::none, ws.lin);
+    const float* t = ws.tmp.data();
+    if (q) q->resize(T, ldq);
+    pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
+      if (q) {
+        add_layer_norm_q8(t + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, ln, cfg.layer_norm_eps,
+                          q->q.data() + t0 * ldq, ldq, q->scale.data() + t0, q->zero.data() + t0);
+      } else {
+        add_layer_norm(t + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, ln, cfg.layer_norm_eps);
+      }
+    });
+  };
+  bool hq_ready = false;  // ws.hq holds ws.x quantized for this layer's QKV
+  for (size_t li = 0; li < w.layers.size(); ++li) {
+    const auto& L = w.layers[li];
+    // int8 FFN and QKV: their inputs are quantized by their producers (LayerNorm; the FFN-in GEMM).
+    const bool q8 = L.qkv.quantized() && L.ffn_in.quantized() && L.ffn_out.quantized();
+    const auto* next = li + 1 < w.layers.size() ? &w.layers[li + 1] : nullptr;
+    const bool q8_next = next && next->qkv.quantized() && next->ffn_in.quantized() && next->ffn_out.quantized();
+    float* x = ws.x.data();
+    if (q8 && hq_ready) {
+      linear_forward_q8(pool, L.qkv, ws.hq, T, ws.qkv.data(), Epilogue::none, ws.lin);
+    } else {
+      linear_forward(pool, L.qkv, x, T, ws.qkv.data(), Epilogue::none, ws.lin);
+    }
     attention(cfg, batch, pool, ws);
     linear_forward(pool, L.attn_out, ws.ctx.data(), T, ws.tmp.data(), Epilogue::none, ws.lin);
-    pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
-      add_layer_norm(ws.tmp.data() + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, L.ln_attn, cfg.layer_norm_eps);
-    });
-    linear_forward(pool, L.ffn_in, x, T, ws.inter.data(), act, ws.lin);
-    linear_forward(pool, L.ffn_out, ws.inter.data(), T, ws.tmp.data(), Epilogue::none, ws.lin);
-    pool.parallel_ranges(T, kRowGrain, [&](size_t t0, size_t t1, int) {
-      add_layer_norm(ws.tmp.data() + t0 * H, x + t0 * H, x + t0 * H, t1 - t0, H, L.ln_out, cfg.layer_norm_eps);
-    });
+    if (q8) {
+      layer_norm(L.ln_attn, &ws.hq, L.ffn_in.q.kp);
+      linear_forward_q8(pool, L.ffn_in, ws.hq, T, ws.inter.data(), act, ws.lin, &ws.iq, L.ffn_out.q.kp);
+      linear_forward_q8(pool, L.ffn_out, ws.iq, T, ws.tmp.data(), Epilogue::none, ws.lin);
+    } else {
+      layer_norm(L.ln_attn, nullptr, 0);
+      linear_forward(pool, L.ffn_in, x, T, ws.inter.data(), act, ws.lin);
+      linear_forward(pool, L.ffn_out, ws.inter.data(), T, ws.tmp.data(), Epilogue::none, ws.lin);
+    }
+    if (q8_next) {
+      layer_norm(L.ln_out, &ws.hq, next->qkv.q.kp);
+      hq_ready = true;
+    } else {
+      layer_norm(L.ln_out, nullptr, 0);
+      hq_ready = false;
+    }
   }
   return ws.x.data();
 }

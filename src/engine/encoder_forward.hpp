@@ -34,8 +34,13 @@ struct Workspace {
   std::vector<float> inter;   // [T, I]
   std::vector<float> scores;  // per worker [Lmax, Lmax]
   std::vector<float> kv;      // per worker: K and V of one head packed as GEMM panels
+  std::vector<float> sums;    // per worker [Lmax]: softmax row sums of one head
   std::vector<int32_t> positions;
   LinearScratch lin;
+  // int8 models: the hidden states quantized by the LayerNorm that wrote them (input of the next
+  // QKV / FFN-in layer) and the FFN's GELU output quantized by the FFN-in layer (input of FFN-out).
+  QuantizedRows hq;
+  QuantizedRows iq;
 };
 
 // Runs embeddings + all layers; returns the final hidden states [tokens, H] (inside ws.x).
@@ -47,5 +52,9 @@ const float* encoder_forward(const EncoderWeights& w, const ModelConfig& cfg, co
 // out = LayerNorm(a + b) row-wise over `rows` rows of width h. out may alias b.
 void add_layer_norm(const float* a, const float* b, float* out, size_t rows, size_t h, const LayerNormWeights& ln,
                     float eps);
+// The same, and each output row also quantized (quantize_rows_u8 form) into rows [0, rows) of q
+// while it is in cache, for the int8 Linear that reads it next: no min/max pass of its own.
+void add_layer_norm_q8(const float* a, const float* b, float* out, size_t rows, size_t h,
+                       const LayerNormWeights& ln, float eps, uint8_t* q, size_t ldq, float* scale, int32_t* zero);
 
 }  // namespace sy::engine

@@ -38,16 +38,34 @@ void quantize_linear(Linear&);
 // weights is kept (the original is freed once packed).
 bool prepack_linear(Linear&);
 
-// Scratch for the int8 path (quantized activations); grown as needed, reused across calls.
+// Activations in quantize_rows_u8 form (quant.hpp) for an int8 Linear: m rows of `ld` bytes
+// (ld ≥ the layer's padded k), one scale and zero point per row. Grown as needed, reused.
+struct QuantizedRows {
+  std::vector<uint8_t> q;
+  std::vector<float> scale;
+  std::vector<int32_t> zero;
+  size_t ld = 0;
+  void resize(size_t m, size_t row_bytes);
+};
+
+// Scratch for the int8 path (quantized activations, per-worker row ranges); grown as needed, reused
+// across calls.
 struct LinearScratch {
-  std::vector<uint8_t> xq;
-  std::vector<float> xscale;
-  std::vector<int32_t> xzero;
+  QuantizedRows x;
+  std::vector<float> row_lo, row_hi;
 };
 
 // y[m, out] = epilogue(x[m, in] Wᵀ + b). x and y must not alias.
 void linear_forward(ComputePool& pool, const Linear& l, const float* x, size_t m, float* y, Epilogue ep,
                     LinearScratch& scratch);
+
+// The same for an int8 layer whose input was quantized by its producer (x.ld ≥ l.q.kp).
+// With `next` (not null), y is also quantized into *next, rows of next_ld ≥ y's width bytes, for
+// the int8 Linear that reads it: the GEMM's epilogue collects each row's range as it writes it
+// (gemm_u8s8's Int8Post), so the quantization is one pass over y with no min/max pass of its own.
+// The bytes are those quantize_rows_u8 would give.
+void linear_forward_q8(ComputePool& pool, const Linear& l, const QuantizedRows& x, size_t m, float* y, Epilogue ep,
+                       LinearScratch& scratch, QuantizedRows* next = nullptr, size_t next_ld = 0);
 
 void apply_epilogue(float* y, size_t n, Epilogue ep);
 

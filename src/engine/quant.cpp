@@ -7,6 +7,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SY_X86 1
+#include "engine/vec_math_avx512.hpp"
 #endif
 
 namespace sy::engine {
@@ -51,6 +52,14 @@ struct Tile {
   float* y;
   size_t ldy;
   size_t cols;
+  // VNNI epilogue only: apply exact GELU in registers; if vlo/vhi are set, fold the outputs into
+  // 16-lane running min/max vectors, one per row of the tile (16 floats apart).
+  bool gelu = false;
+  float* vlo = nullptr;
+  float* vhi = nullptr;
+  // VNNI only: bytes of the next weight slice this tile prefetches (its share of it).
+  const int8_t* pf = nullptr;
+  size_t pf_bytes = 0;
 };
 
 // Activation rows [row, row + rows) against the weight panel that starts at output column j.
@@ -153,6 +162,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(c
       for (int j = 0; j < 4; ++j) acc[r][j] = _mm512_load_si512(part + r * 64 + j * 16);
     }
   }
+  for (size_t o = 0; o < t.pf_bytes; o += 64) _mm_prefetch(reinterpret_cast<const char*>(t.pf + o), _MM_HINT_T0);
   const uint8_t* a = t.a;
   const size_t lda = t.lda;
   const int8_t* b = t.b + (k0 / 4) * kPanelStep;
@@ -185,6 +195,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(c
     const __m512i z = _mm512_set1_epi32(t.xz[r]);
     const __m512 xs = _mm512_set1_ps(t.xs[r]);
     float* y = t.y + static_cast<size_t>(r) * t.ldy;
+    __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
       const size_t c0 = static_cast<size_t>(j) * 16;
@@ -198,7 +209,16 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni"))) void tile_vnni(c
       __m512 f = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(mask, v), _mm512_mul_ps(xs, ws));
       __asm__("" : "+v"(f));  // no FMA contraction: round as finish() does
       f = _mm512_add_ps(f, bias);
+      if (t.gelu) f = avx512::gelu_erf512(f);  // masked-off lanes are 0 and stay 0
       _mm512_mask_storeu_ps(y + c0, mask, f);
+      lo = _mm512_mask_min_ps(lo, mask, lo, f);  // (mask forms: see the maskz note above)
+      hi = _mm512_mask_max_ps(hi, mask, hi, f);
+    }
+    if (t.vlo) {
+      float* vl = t.vlo + static_cast<size_t>(r) * 16;
+      float* vh = t.vhi + static_cast<size_t>(r) * 16;
+      _mm512_store_ps(vl, _mm512_mask_min_ps(lo, 0xFFFF, lo, _mm512_load_ps(vl)));
+      _mm512_store_ps(vh, _mm512_mask_max_ps(hi, 0xFFFF, hi, _mm512_load_ps(vh)));
     }
   }
 }
@@ -216,20 +236,70 @@ constexpr size_t kKcVnni = 256;
 // ≤ 288 KiB at kp = 3072) stay in L2 while the block's panels pass over them.
 constexpr size_t kMcVnni = 96;
 
+void row_range(const float* x, size_t n, float& lo, float& hi);
+
+// GCC 12's own reduce intrinsics trip its maybe-uninitialized warning (bug 105593): a false positive.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+// Folds the 16-lane range vectors of rows into the caller's per-row range.
+__attribute__((target("avx512f"))) void reduce_ranges(const float* vlo, const float* vhi, size_t rows, float* lo,
+                                                      float* hi) {
+  for (size_t r = 0; r < rows; ++r) {
+    lo[r] = std::min(lo[r], _mm512_reduce_min_ps(_mm512_load_ps(vlo + r * 16)));
+    hi[r] = std::max(hi[r], _mm512_reduce_max_ps(_mm512_load_ps(vhi + r * 16)));
+  }
+}
+#pragma GCC diagnostic pop
+
 void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t m,
-               const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy, RowEpilogue post) {
+               const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
+               const Int8Post& post_in) {
   alignas(64) int32_t part[kMcVnni * kPanel];
+  // Per-row range vectors of the row block, when the tiles can collect the range themselves (no
+  // row function runs after them).
+  alignas(64) float vlo[kMcVnni * 16], vhi[kMcVnni * 16];
+  const bool gelu = post_in.fn_is_gelu_erf;
+  const RowEpilogue post = gelu ? nullptr : post_in.fn;
+  const bool ranges = post_in.row_lo && post_in.row_hi;
+  const bool tile_ranges = ranges && !post;
   const size_t kp = w.kp;
   for (size_t ic = 0; ic < m; ic += kMcVnni) {
     const size_t mb = std::min(kMcVnni, m - ic);
+    if (tile_ranges) {
+      std::fill(vlo, vlo + mb * 16, 0.0f);
+      std::fill(vhi, vhi + mb * 16, 0.0f);
+    }
     for (size_t j = n0; j < n1; j += kPanel) {
       const size_t cols = std::min(kPanel, n1 - j);
       for (size_t k0 = 0; k0 < kp; k0 += kKcVnni) {
         const size_t k1 = std::min(kp, k0 + kKcVnni);
+        // The weight slice after this one (the next k block, or the next panel's first: the packed
+        // layout makes it the next bytes; at the end of the column range, the range's first slice
+        // for the next row block), fetched in shares by this block's tiles while they run on the
+        // current one, so no tile waits for it from L3.
+        const int8_t* next = w.data.data() + j * kp + k1 * kPanel;
+        size_t next_bytes = std::min(kKcVnni, kp - (k1 == kp ? 0 : k1)) * kPanel;
+        if (k1 == kp && j + kPanel >= n1) {
+          next = w.data.data() + n0 * kp;
+          if (ic + kMcVnni >= m) next_bytes = 0;
+        }
+        const size_t tiles = (mb + kRowsVnni - 1) / kRowsVnni;
+        const size_t share = (next_bytes / tiles + 63) / 64 * 64;
         for (size_t i = 0; i < mb; i += kRowsVnni) {
           const size_t rows = std::min(kRowsVnni, mb - i);
           const size_t row = ic + i;
-          const Tile t = make_tile(xq, ldx, xscale, xzero, row, rows, w, bias, j, cols, y, ldy);
+          Tile t = make_tile(xq, ldx, xscale, xzero, row, rows, w, bias, j, cols, y, ldy);
+          t.gelu = gelu;
+          const size_t off = (i / kRowsVnni) * share;
+          if (off < next_bytes) {
+            t.pf = next + off;
+            t.pf_bytes = std::min(share, next_bytes - off);
+          }
+          if (tile_ranges) {
+            t.vlo = vlo + i * 16;
+            t.vhi = vhi + i * 16;
+          }
           kVnni[rows](t, k0, k1, part + i * kPanel, k0 == 0, k1 == kp);
         }
       }
@@ -238,6 +308,16 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
     // at most a worker's share of the columns): one call per 64-column tile cost ~15% of GELU.
     if (post) {
       for (size_t r = 0; r < mb; ++r) post(y + (ic + r) * ldy + n0, n1 - n0);
+    }
+    if (tile_ranges) {
+      reduce_ranges(vlo, vhi, mb, post_in.row_lo + ic, post_in.row_hi + ic);
+    } else if (ranges) {
+      for (size_t r = 0; r < mb; ++r) {
+        float lo, hi;
+        row_range(y + (ic + r) * ldy + n0, n1 - n0, lo, hi);
+        post_in.row_lo[ic + r] = std::min(post_in.row_lo[ic + r], lo);
+        post_in.row_hi[ic + r] = std::max(post_in.row_hi[ic + r], hi);
+      }
     }
   }
 }
@@ -281,6 +361,40 @@ __attribute__((target("avx2"))) void quantize_row_avx2(const float* x, size_t n,
   for (; c < n; ++c) q[c] = clamp_u8(static_cast<int32_t>(std::nearbyint(x[c] * inv)) + zero);
 }
 
+// The same 16 at a time: vpmovusdb saturates above 255 after the max with 0. (GCC 12's unmasked
+// AVX-512 intrinsics trip its maybe-uninitialized warning, bug 105593: a false positive.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+__attribute__((target("avx512f,avx512bw"))) void quantize_row_avx512(const float* x, size_t n, float inv,
+                                                                      int32_t zero, uint8_t* q) {
+  const __m512 vinv = _mm512_set1_ps(inv);
+  const __m512i vz = _mm512_set1_epi32(zero), v0 = _mm512_setzero_si512();
+  size_t c = 0;
+  for (; c + 16 <= n; c += 16) {
+    const __m512i v = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + c), vinv)), vz);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(q + c), _mm512_cvtusepi32_epi8(_mm512_max_epi32(v, v0)));
+  }
+  if (c < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - c)) - 1);
+    const __m512i v =
+        _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + c), vinv)), vz);
+    _mm512_mask_cvtusepi32_storeu_epi8(q + c, m, _mm512_max_epi32(v, v0));
+  }
+}
+#pragma GCC diagnostic pop
+
+bool has_avx512bw() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+// The fastest of the forms above (all give the same bytes).
+void quantize_row_vec(const float* x, size_t n, float inv, int32_t zero, uint8_t* q) {
+  if (has_avx512bw()) return quantize_row_avx512(x, n, inv, zero, q);
+  quantize_row_avx2(x, n, inv, zero, q);
+}
+
 #endif  // SY_X86
 
 // Scale and zero point of one row from its range widened to include 0 (so 0 is exact).
@@ -297,7 +411,38 @@ bool row_params(float lo, float hi, float& scale, float& inv, int32_t& zero) {
   return true;
 }
 
+// min(0, min x) and max(0, max x).
+void row_range(const float* x, size_t n, float& lo, float& hi) {
+#ifdef SY_X86
+  if (int8_kernel_supported(Int8Kernel::avx2)) return minmax_avx2(x, n, lo, hi);
+#endif
+  lo = 0.0f;
+  hi = 0.0f;
+  for (size_t c = 0; c < n; ++c) {
+    lo = std::min(lo, x[c]);
+    hi = std::max(hi, x[c]);
+  }
+}
+
 }  // namespace
+
+void quantize_row_u8_range(const float* x, size_t cols, size_t ldq, float lo, float hi, uint8_t* q, float* scale,
+                           int32_t* zero) {
+  float inv;
+  if (row_params(lo, hi, *scale, inv, *zero)) {
+#ifdef SY_X86
+    if (int8_kernel_supported(Int8Kernel::avx2)) {
+      quantize_row_vec(x, cols, inv, *zero, q);
+    } else
+#endif
+    {
+      for (size_t c = 0; c < cols; ++c) q[c] = clamp_u8(static_cast<int32_t>(std::nearbyint(x[c] * inv)) + *zero);
+    }
+  } else {
+    std::fill(q, q + cols, uint8_t{0});
+  }
+  std::fill(q + cols, q + ldq, uint8_t{0});
+}
 
 bool int8_kernel_supported(Int8Kernel k) {
   switch (k) {
@@ -406,7 +551,7 @@ void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint
       float lo, hi, inv;
       minmax_avx2(xr, cols, lo, hi);
       if (row_params(lo, hi, scale[r], inv, zero[r])) {
-        quantize_row_avx2(xr, cols, inv, zero[r], qr);
+        quantize_row_vec(xr, cols, inv, zero[r], qr);
       } else {
         std::fill(qr, qr + cols, uint8_t{0});
       }
@@ -420,14 +565,15 @@ void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint
 
 void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
                size_t m, const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
-               RowEpilogue post) {
+               const Int8Post& post_in) {
+  const RowEpilogue post = post_in.fn;
   if (m == 0 || n1 <= n0) return;
   if (!int8_kernel_supported(kernel)) kernel = Int8Kernel::portable;
   void (*tile)(const Tile&) = tile_portable;
   size_t mr = kRowsPortable;
 #ifdef SY_X86
   if (kernel == Int8Kernel::avx512_vnni) {
-    return gemm_vnni(xq, ldx, xscale, xzero, m, w, bias, n0, n1, y, ldy, post);
+    return gemm_vnni(xq, ldx, xscale, xzero, m, w, bias, n0, n1, y, ldy, post_in);
   }
   if (kernel == Int8Kernel::avx2) {
     tile = tile_avx2;
@@ -447,6 +593,14 @@ void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xs
       }
       if (post) {
         for (size_t r = 0; r < rows; ++r) post(y + (i + r) * ldy + jc, je - jc);
+      }
+      if (post_in.row_lo && post_in.row_hi) {
+        for (size_t r = 0; r < rows; ++r) {
+          float lo, hi;
+          row_range(y + (i + r) * ldy + jc, je - jc, lo, hi);
+          post_in.row_lo[i + r] = std::min(post_in.row_lo[i + r], lo);
+          post_in.row_hi[i + r] = std::max(post_in.row_hi[i + r], hi);
+        }
       }
     }
   }

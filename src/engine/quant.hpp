@@ -57,13 +57,35 @@ void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint
 void quantize_rows_u8_portable(const float* x, size_t rows, size_t cols, size_t ldq, uint8_t* q, float* scale,
                                int32_t* zero);
 
+// One row of quantize_rows_u8 when the row's range is already known: lo = min(0, min x) and
+// hi = max(0, max x) (what a producer can collect while it writes the row, so the quantizer needs
+// no pass of its own over a cold row). Gives exactly quantize_rows_u8's bytes, scale and zero.
+void quantize_row_u8_range(const float* x, size_t cols, size_t ldq, float lo, float hi, uint8_t* q, float* scale,
+                           int32_t* zero);
+
 // Called on each finished row segment of y while it is still in cache (bias already added).
 using RowEpilogue = void (*)(float* row, size_t n);
+
+// What the GEMM does with its outputs after dequantization and bias.
+struct Int8Post {
+  RowEpilogue fn = nullptr;     // on each finished row segment; may be null
+  bool fn_is_gelu_erf = false;  // fn is gelu_erf_inplace: the VNNI kernel applies it to the tile in
+                                // registers instead (the same vector code, so the same bits)
+  // If both set: lo[i] = min(lo[i], y[i, n0..n1)) and hi[i] = max(hi[i], ...), after fn, for i in
+  // [0, m) — start them at 0 and they are the range quantize_row_u8_range wants.
+  float* row_lo = nullptr;
+  float* row_hi = nullptr;
+};
 
 // y[i, n0..n1) for i in [0, m): xq is [m, ldx] from quantize_rows_u8 with ldx ≥ w.kp; n0 must be a
 // multiple of kInt8PanelCols, n1 ≤ w.n; bias may be null; post may be null.
 void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
                size_t m, const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
-               RowEpilogue post);
+               const Int8Post& post);
+inline void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
+                      size_t m, const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
+                      RowEpilogue post) {
+  gemm_u8s8(kernel, xq, ldx, xscale, xzero, m, w, bias, n0, n1, y, ldy, Int8Post{post});
+}
 
 }  // namespace sy::engine

@@ -1,5 +1,7 @@
 #include "engine/vec_math.hpp"
 
+#include "engine/vec_math_avx512.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -47,6 +49,9 @@ float fast_erf(float x) {
 
 #ifdef SY_X86
 namespace {
+
+using avx512::exp512;
+using avx512::gelu_erf512;
 
 __attribute__((target("avx2,fma"))) inline __m256 exp256(__m256 x) {
   x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(kExpLo)), _mm256_set1_ps(kExpHi));
@@ -98,46 +103,6 @@ __attribute__((target("avx2,fma"))) void gelu_erf_avx2(float* x, size_t n) {
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
-// AVX-512 form of the same approximations, for the GELU of the FFN (the largest element-wise
-// cost of a forward pass). 1/(1 + p|x|) uses rcp14 + one Newton step (relative error ~1e-7)
-// instead of vdivps, whose 512-bit form is no faster per element than the 256-bit one.
-__attribute__((target("avx512f"))) inline __m512 exp512(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(kExpLo)), _mm512_set1_ps(kExpHi));
-  const __m512 fx = _mm512_roundscale_ps(_mm512_fmadd_ps(x, _mm512_set1_ps(kLog2e), _mm512_set1_ps(0.5f)),
-                                         _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Hi), x);
-  r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(kLn2Lo), r);
-  __m512 y = _mm512_set1_ps(kP0);
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP1));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP2));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP3));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP4));
-  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(kP5));
-  y = _mm512_fmadd_ps(y, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-  const __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(fx), _mm512_set1_epi32(127));
-  return _mm512_mul_ps(y, _mm512_castsi512_ps(_mm512_slli_epi32(e, 23)));
-}
-
-__attribute__((target("avx512f"))) inline __m512 gelu_erf512(__m512 v) {
-  const __m512 x = _mm512_mul_ps(v, _mm512_set1_ps(0.70710678118654752f));
-  const __m512 ax = _mm512_abs_ps(x);
-  const __m512 d = _mm512_fmadd_ps(_mm512_set1_ps(kErfP), ax, _mm512_set1_ps(1.0f));
-  __m512 t = _mm512_rcp14_ps(d);
-  t = _mm512_mul_ps(t, _mm512_fnmadd_ps(d, t, _mm512_set1_ps(2.0f)));
-  __m512 p = _mm512_set1_ps(kA5);
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA4));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA3));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA2));
-  p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kA1));
-  p = _mm512_mul_ps(p, t);
-  const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), _mm512_mul_ps(ax, ax)));
-  __m512 r = _mm512_fnmadd_ps(p, e, _mm512_set1_ps(1.0f));
-  // erf is odd: copy x's sign onto r (r ≥ 0)
-  r = _mm512_castsi512_ps(_mm512_or_si512(
-      _mm512_castps_si512(r), _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
-  return _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), v), _mm512_add_ps(_mm512_set1_ps(1.0f), r));
-}
-
 __attribute__((target("avx512f"))) void gelu_erf_avx512(float* x, size_t n) {
   size_t i = 0;
   for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, gelu_erf512(_mm512_loadu_ps(x + i)));
@@ -147,8 +112,10 @@ __attribute__((target("avx512f"))) void gelu_erf_avx512(float* x, size_t n) {
   }
 }
 
-// softmax(scale · x): one pass for the max, one for exp and the sum, one to normalize.
-__attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n, float scale) {
+// exp(scale · (x − max x)) in place, returning the sum: one pass for the max, one for exp and the
+// sum. softmax_scaled_avx512 adds the pass that normalizes; attention leaves it out and scales
+// the P·V rows instead (d values per row instead of L).
+__attribute__((target("avx512f"))) float softmax_scaled_unnormalized_avx512(float* x, size_t n, float scale) {
   size_t i = 0;
   __m512 vmax = _mm512_set1_ps(-INFINITY);
   for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(x + i));
@@ -170,8 +137,13 @@ __attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n
     _mm512_mask_storeu_ps(x + i, mk, e);
     vsum = _mm512_add_ps(vsum, e);
   }
-  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
-  for (i = 0; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
+  return _mm512_reduce_add_ps(vsum);
+}
+
+__attribute__((target("avx512f"))) void softmax_scaled_avx512(float* x, size_t n, float scale) {
+  const __m512 inv = _mm512_set1_ps(1.0f / softmax_scaled_unnormalized_avx512(x, n, scale));
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(x + i, _mm512_mul_ps(_mm512_loadu_ps(x + i), inv));
   if (i < n) {
     const __mmask16 mk = static_cast<__mmask16>((1u << (n - i)) - 1);
     _mm512_mask_storeu_ps(x + i, mk, _mm512_mul_ps(_mm512_maskz_loadu_ps(mk, x + i), inv));
@@ -297,6 +269,21 @@ void softmax_scaled_inplace(float* x, size_t n, float scale) {
   }
   const float inv = 1.0f / s;
   for (size_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+float softmax_scaled_unnormalized(float* x, size_t n, float scale) {
+  if (n == 0) return 0.0f;
+#ifdef SY_X86
+  if (cpu_has_avx512f()) return softmax_scaled_unnormalized_avx512(x, n, scale);
+#endif
+  float m = x[0];
+  for (size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
+  float s = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = fast_exp((x[i] - m) * scale);
+    s += x[i];
+  }
+  return s;
 }
 
 void softmax_inplace(float* x, size_t n) {

@@ -21,6 +21,9 @@ void softmax_inplace(float* x, size_t n);
 // softmax(scale · x) in place, scale > 0 (attention folds 1/sqrt(d) in here instead of a pass
 // over the scores).
 void softmax_scaled_inplace(float* x, size_t n, float scale);
+// exp(scale · (x − max x)) in place, returning their sum: softmax without its last step (the caller
+// divides by the sum later, where that costs less).
+float softmax_scaled_unnormalized(float* x, size_t n, float scale);
 
 // Scalar reference forms (also used by the fallback and by tests).
 float fast_exp(float x);

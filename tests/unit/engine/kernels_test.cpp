@@ -137,6 +137,60 @@ TEST(Kernels, Int8KernelsAgreeBitForBit) {
   }
 }
 
+// Producers that quantize their output for the next int8 layer (the FFN-in GEMM with its row
+// ranges; LayerNorm) give exactly what quantize_rows_u8 gives on
+// that output, and the GEMM's fused GELU (in the VNNI tile) equals GELU applied per row afterwards.
+TEST(Kernels, Int8ProducersQuantizeLikeQuantizeRowsU8) {
+  Linear l = make_linear(200, 96, 41);  // 200 outputs: the last panel is partial
+  quantize_linear(l);
+  const size_t n = 200, ld_next = 204;
+  for (int threads : {2, 3}) {
+    ComputePool pool(threads);
+    // 2 and 3 workers: the per-worker row ranges are combined across differently split columns
+    for (size_t m : {1u, 37u, 1000u}) {
+      auto x = randn(m * 96, 1.0f, 42);
+      QuantizedRows xq;
+      xq.resize(m, l.q.kp);
+      quantize_rows_u8(x.data(), m, 96, l.q.kp, xq.q.data(), xq.scale.data(), xq.zero.data());
+      for (Epilogue ep : {Epilogue::gelu_erf, Epilogue::none, Epilogue::relu}) {
+        LinearScratch scratch;
+        QuantizedRows next;
+        std::vector<float> y(m * n), ref(m * n);
+        linear_forward_q8(pool, l, xq, m, y.data(), ep, scratch, &next, ld_next);
+        // Reference: the GEMM with the activation as a plain row function, then quantize_rows_u8.
+        const RowEpilogue fn = ep == Epilogue::gelu_erf ? gelu_erf_inplace : ep == Epilogue::relu ? relu_inplace : nullptr;
+        gemm_u8s8(best_int8_kernel(), xq.q.data(), xq.ld, xq.scale.data(), xq.zero.data(), m, l.q, l.b.data(), 0, n,
+                  ref.data(), n, fn);
+        ASSERT_EQ(y, ref) << "threads=" << threads << " m=" << m;
+        std::vector<uint8_t> q(m * ld_next);
+        std::vector<float> qs(m);
+        std::vector<int32_t> qz(m);
+        quantize_rows_u8(ref.data(), m, n, ld_next, q.data(), qs.data(), qz.data());
+        ASSERT_EQ(std::vector<uint8_t>(next.q.begin(), next.q.begin() + static_cast<long>(m * ld_next)), q)
+            << "threads=" << threads << " m=" << m;
+        ASSERT_EQ(std::vector<float>(next.scale.begin(), next.scale.begin() + static_cast<long>(m)), qs);
+        ASSERT_EQ(std::vector<int32_t>(next.zero.begin(), next.zero.begin() + static_cast<long>(m)), qz);
+      }
+    }
+  }
+  // LayerNorm (vector body + tail) quantizing its rows.
+  const size_t rows = 5, h = 37, ldq = 40;
+  auto a = randn(rows * h, 1.0f, 43), b = randn(rows * h, 1.0f, 44);
+  LayerNormWeights ln{randn(h, 1.0f, 45), randn(h, 1.0f, 46)};
+  for (size_t c = 0; c < h; ++c) a[2 * h + c] = b[2 * h + c] = 0.0f;  // a constant row: output = beta
+  std::vector<float> out(rows * h), out2(rows * h);
+  std::vector<uint8_t> q(rows * ldq, 99), q2(rows * ldq);
+  std::vector<float> qs(rows), qs2(rows);
+  std::vector<int32_t> qz(rows), qz2(rows);
+  add_layer_norm_q8(a.data(), b.data(), out.data(), rows, h, ln, 1e-5f, q.data(), ldq, qs.data(), qz.data());
+  add_layer_norm(a.data(), b.data(), out2.data(), rows, h, ln, 1e-5f);
+  quantize_rows_u8(out2.data(), rows, h, ldq, q2.data(), qs2.data(), qz2.data());
+  EXPECT_EQ(out, out2);
+  EXPECT_EQ(q, q2);
+  EXPECT_EQ(qs, qs2);
+  EXPECT_EQ(qz, qz2);
+}
+
 // The same agreement on a shape that crosses the VNNI path's cache blocks: more rows than one
 // 96-row block (with a partial 6-row tile at its end), k over several 256-byte blocks with a
 // remainder (k = 601 → kp = 604), and M = 1.
@@ -267,6 +321,7 @@ TEST(Kernels, ScaledSoftmaxMatchesDouble) {
     double mx = -1e300, sum = 0;
     for (float v : x) mx = std::max(mx, double(v) * scale);
     for (size_t i = 0; i < n; ++i) sum += want[i] = std::exp(double(x[i]) * scale - mx);
+    auto u = x;
     softmax_scaled_inplace(x.data(), n, scale);
     double got_sum = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -274,6 +329,10 @@ TEST(Kernels, ScaledSoftmaxMatchesDouble) {
       got_sum += x[i];
     }
     EXPECT_NEAR(got_sum, 1.0, 1e-5);
+    // The form attention uses: the exponentials (largest exactly 1) and their sum, not normalized.
+    const float s = softmax_scaled_unnormalized(u.data(), n, scale);
+    EXPECT_NEAR(s, sum, 1e-6 * sum) << "n=" << n;
+    for (size_t i = 0; i < n; ++i) ASSERT_NEAR(u[i], want[i], 1e-6) << "n=" << n << " i=" << i;
   }
 }
 
