@@ -260,14 +260,7 @@ void softmax_scaled_inplace(float* x, size_t n, float scale) {
 #ifdef SY_X86
   if (cpu_has_avx512f()) return softmax_scaled_avx512(x, n, scale);
 #endif
-  float m = x[0];
-  for (size_t i = 1; i < n; ++i) m = std::max(m, x[i]);
-  float s = 0.0f;
-  for (size_t i = 0; i < n; ++i) {
-    x[i] = fast_exp((x[i] - m) * scale);
-    s += x[i];
-  }
-  const float inv = 1.0f / s;
+  const float inv = 1.0f / softmax_scaled_unnormalized(x, n, scale);  // its portable path here
   for (size_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
