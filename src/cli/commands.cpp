@@ -227,7 +227,15 @@ int run(int argc, char** argv) {
   }
   if (*serve_cmd) return serve(config_path, listen, log_level);
   if (*check_cmd) return check_config(check_path);
-  if (*logs_cmd) return logs(db, limit, as_json, log_id);
+  if (*logs_cmd) {
+    // An empty id (e.g. an unset shell variable) would otherwise mean "no filter" and list
+    // unrelated records as if they matched.
+    if (logs_cmd->count("--id") > 0 && log_id.empty()) {
+      std::cerr << "switchyard logs: --id needs a request id, got an empty string\n";
+      return kUsage;
+    }
+    return logs(db, limit, as_json, log_id);
+  }
   return kUsage;
 }
 

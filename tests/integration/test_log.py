@@ -240,6 +240,11 @@ class LogTest(GatewayTestCase):
         p = run_cli("logs", "--db", self.db_path, "--id", "never-sent")
         self.assertEqual(p.returncode, 1)
         self.assertIn("no record with id 'never-sent'", p.stderr)
+        # An empty id (an unset shell variable) is a usage error, not "list everything".
+        p = run_cli("logs", "--db", self.db_path, "--id", "")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--id needs a request id", p.stderr)
+        self.assertEqual(p.stdout, "")
 
     def test_logs_command_text(self):
         p = run_cli("logs", "--db", self.db_path)
