@@ -13,6 +13,7 @@ SseChatStream::SseChatStream(std::unique_ptr<upstream::StreamingResponse> resp,
 
 asio::awaitable<Result<bool>> SseChatStream::fill() {
   while (pending_.empty()) {
+    if (failed_) co_return *failed_;
     if (ended_) co_return false;
     auto piece = co_await resp_->read_some();
     if (!piece.ok()) co_return piece.failure();
@@ -34,14 +35,26 @@ asio::awaitable<Result<bool>> SseChatStream::fill() {
     }
     for (const auto& ev : events_) {
       auto frames = translator_->feed(ev.event, ev.data);
-      if (!frames.ok()) co_return frames.failure();
+      if (!frames.ok()) {
+        // Frames of the same read that came before the failure go to the client first (they are
+        // also in the translator's reassembly for the log); the failure follows on the next call.
+        if (pending_.empty()) co_return frames.failure();
+        failed_ = frames.failure();
+        break;
+      }
       for (auto& f : frames.value()) pending_.push_back({std::move(f)});
     }
   }
   co_return true;
 }
 
-asio::awaitable<Result<bool>> SseChatStream::prime() { co_return co_await fill(); }
+asio::awaitable<Result<bool>> SseChatStream::prime() {
+  auto r = co_await fill();
+  // Nothing has reached the client yet: a failure anywhere in the first read is still one the
+  // caller can fall back from, frames before it notwithstanding.
+  if (r.ok() && failed_) co_return *failed_;
+  co_return r;
+}
 
 asio::awaitable<Result<std::optional<std::vector<StreamChunk>>>> SseChatStream::next() {
   auto r = co_await fill();

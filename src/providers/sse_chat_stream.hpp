@@ -51,6 +51,7 @@ class SseChatStream final : public ChatStream {
   upstream::SseParser parser_;
   std::vector<upstream::SseEvent> events_;
   std::vector<StreamChunk> pending_;
+  std::optional<Failure> failed_;  // met after frames still pending: returned once they are sent
   bool ended_ = false;
 };
 
