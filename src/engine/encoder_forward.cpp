@@ -177,8 +177,8 @@ void add_layer_norm_q8(const float* a, const float* b, float* out, size_t rows, 
 
 namespace {
 
-template <typename T>
-T* grow(std::vector<T>& v, size_t n) {
+template <typename V>
+auto* grow(V& v, size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
@@ -304,10 +304,39 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
       pack_f32_panels(k, ld, L, d, kp);       // "weights" [L, d]: S[i, j] = q_i · k_j
       pack_f32_panels_t(v, ld, d, L, vp);     // "weights" [d, L]: ctx[i, c] = Σ_j P[i, j] v_j[c]
       gemm_f32_panels(kernel, q, ld, L, kp, d, nullptr, 0, L, S, L, nullptr);
+      // The Q, K and V rows of the item this worker most likely takes next (items go round the
+      // workers) are fetched into L2 while the softmax runs: they were written by the QKV GEMM
+      // long ago, and their rows lie 3H floats apart, a stride no hardware prefetcher follows
+      // (the packing copies waited on them).
+      const size_t nxt = item + workers;
+      const float* pq = nullptr;
+      size_t pl = 0;
+      if (nxt < batch.sequences() * nh) {
+        const size_t ns = nxt / nh;
+        pq = qkv + batch.offsets[ns] * ld + (nxt % nh) * d;
+        pl = batch.length(ns);
+      }
       // Softmax without its normalization; each context row is divided by its sum instead (d values
       // rather than L per row).
       float* inv = sums + wi * lmax;
-      for (size_t r = 0; r < L; ++r) inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
+      for (size_t r = 0; r < L; ++r) {
+        if (r < pl) {
+          const char* row = reinterpret_cast<const char*>(pq + r * ld);
+          for (size_t o = 0; o < d * sizeof(float); o += 64) {
+            __builtin_prefetch(row + o, 0, 2);
+            __builtin_prefetch(row + H * sizeof(float) + o, 0, 2);
+            __builtin_prefetch(row + 2 * H * sizeof(float) + o, 0, 2);
+          }
+        }
+        inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
+      }
+      if (pl > L) {
+        for (size_t r = L; r < pl; ++r) {
+          const char* row = reinterpret_cast<const char*>(pq + r * ld);
+          for (size_t o = 0; o < 3 * H * sizeof(float); o += H * sizeof(float))
+            for (size_t e = 0; e < d * sizeof(float); e += 64) __builtin_prefetch(row + o + e, 0, 2);
+        }
+      }
       float* c = ctx + off * H + h * d;
       gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, c, H, nullptr);
       scale_rows_avx512(c, H, L, d, inv);

@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/aligned_vector.hpp"
 #include "engine/compute_pool.hpp"
 #include "engine/encoder_weights.hpp"
 #include "engine/model_config.hpp"
@@ -27,13 +28,13 @@ struct TokenBatch {
 };
 
 struct Workspace {
-  std::vector<float> x;       // [T, H] hidden states (the output)
-  std::vector<float> qkv;     // [T, 3H]
-  std::vector<float> ctx;     // [T, H]
-  std::vector<float> tmp;     // [T, H]
-  std::vector<float> inter;   // [T, I]
-  std::vector<float> scores;  // per worker [Lmax, Lmax]
-  std::vector<float> kv;      // per worker: K and V of one head packed as GEMM panels
+  AlignedVector<float> x;       // [T, H] hidden states (the output)
+  AlignedVector<float> qkv;     // [T, 3H]
+  AlignedVector<float> ctx;     // [T, H]
+  AlignedVector<float> tmp;     // [T, H]
+  AlignedVector<float> inter;   // [T, I]
+  AlignedVector<float> scores;  // per worker [Lmax, Lmax]
+  AlignedVector<float> kv;      // per worker: K and V of one head packed as GEMM panels
   std::vector<float> sums;    // per worker [Lmax]: softmax row sums of one head
   std::vector<int32_t> positions;
   LinearScratch lin;

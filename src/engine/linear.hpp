@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/aligned_vector.hpp"
 #include "engine/compute_pool.hpp"
 #include "engine/gemm_f32.hpp"
 #include "engine/quant.hpp"
@@ -41,7 +42,7 @@ bool prepack_linear(Linear&);
 // Activations in quantize_rows_u8 form (quant.hpp) for an int8 Linear: m rows of `ld` bytes
 // (ld ≥ the layer's padded k), one scale and zero point per row. Grown as needed, reused.
 struct QuantizedRows {
-  std::vector<uint8_t> q;
+  AlignedVector<uint8_t> q;  // rows of ld bytes from a cache line
   std::vector<float> scale;
   std::vector<int32_t> zero;
   size_t ld = 0;

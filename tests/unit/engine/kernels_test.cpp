@@ -269,46 +269,51 @@ TEST(Kernels, PackedF32KernelsAgreeBitForBitAndMatchDouble) {
 }
 
 // Attention's use of the kernel: K [L, d] and V [L, d] read out of a wider row-major buffer
-// (stride ld), K packed as "weights" [L, d] and V transposed as [d, L]; S = Q·Kᵀ and C = S·V
-// match double precision, bit-identical across kernels, for L and d that are not multiples of
-// the 32-column panel or the 12-row tile.
+// (stride ld), K packed as "weights" [L, d] (16 × 16 register transposes where whole blocks fit,
+// the scalar loop elsewhere) and V transposed as [d, L] (vector row copies for whole panels);
+// S = Q·Kᵀ and C = S·V match double precision, bit-identical across kernels, for L and d that are
+// and are not multiples of the 16-float block, the 32-column panel and the 12-row tile.
 TEST(Kernels, PackedF32AttentionOperands) {
-  const size_t L = 45, d = 24, ld = 3 * d + 5;
-  auto qkv = randn(L * ld, 1.0f, 51);
-  const float* q = qkv.data();
-  const float* k = q + d;
-  const float* v = q + 2 * d;
-  const size_t lp = (L + 31) / 32 * 32, dp = (d + 31) / 32 * 32;
-  std::vector<float> kp(lp * d, -1.0f), vp(dp * L, -1.0f);
-  pack_f32_panels(k, ld, L, d, kp.data());
-  pack_f32_panels_t(v, ld, d, L, vp.data());
-  for (size_t r = 0; r < lp; ++r)
-    for (size_t c = 0; c < d; ++c)
-      ASSERT_EQ(kp[(r / 32) * d * 32 + c * 32 + r % 32], r < L ? k[r * ld + c] : 0.0f) << r << "," << c;
-  for (size_t r = 0; r < dp; ++r)
-    for (size_t c = 0; c < L; ++c)
-      ASSERT_EQ(vp[(r / 32) * L * 32 + c * 32 + r % 32], r < d ? v[c * ld + r] : 0.0f) << r << "," << c;
-  std::vector<float> S(L * L), C(L * d);
-  gemm_f32_panels(F32Kernel::portable, q, ld, L, kp.data(), d, nullptr, 0, L, S.data(), L, nullptr);
-  gemm_f32_panels(F32Kernel::portable, S.data(), L, L, vp.data(), L, nullptr, 0, d, C.data(), d, nullptr);
-  for (size_t i = 0; i < L; ++i)
-    for (size_t j = 0; j < L; ++j) {
-      double acc = 0;
-      for (size_t c = 0; c < d; ++c) acc += double(q[i * ld + c]) * k[j * ld + c];
-      ASSERT_NEAR(S[i * L + j], acc, 1e-4);
-    }
-  for (size_t i = 0; i < L; ++i)
-    for (size_t c = 0; c < d; ++c) {
-      double acc = 0;
-      for (size_t j = 0; j < L; ++j) acc += double(S[i * L + j]) * v[j * ld + c];
-      ASSERT_NEAR(C[i * d + c], acc, 1e-3);
-    }
-  if (!f32_kernel_supported(F32Kernel::avx512)) GTEST_SKIP() << "no AVX-512F: portable form only";
-  std::vector<float> S2(L * L), C2(L * d);
-  gemm_f32_panels(F32Kernel::avx512, q, ld, L, kp.data(), d, nullptr, 0, L, S2.data(), L, nullptr);
-  gemm_f32_panels(F32Kernel::avx512, S2.data(), L, L, vp.data(), L, nullptr, 0, d, C2.data(), d, nullptr);
-  EXPECT_EQ(S2, S);
-  EXPECT_EQ(C2, C);
+  for (auto [L, d] : {std::pair<size_t, size_t>{45, 24}, {128, 64}, {70, 32}, {33, 40}, {16, 16}, {5, 7}}) {
+    const size_t ld = 3 * d + 5;
+    auto qkv = randn(L * ld, 1.0f, static_cast<uint32_t>(51 + L + d));
+    const float* q = qkv.data();
+    const float* k = q + d;
+    const float* v = q + 2 * d;
+    const size_t lp = (L + 31) / 32 * 32, dp = (d + 31) / 32 * 32;
+    std::vector<float> kp(lp * d, -1.0f), vp(dp * L, -1.0f);
+    pack_f32_panels(k, ld, L, d, kp.data());
+    pack_f32_panels_t(v, ld, d, L, vp.data());
+    for (size_t r = 0; r < lp; ++r)
+      for (size_t c = 0; c < d; ++c)
+        ASSERT_EQ(kp[(r / 32) * d * 32 + c * 32 + r % 32], r < L ? k[r * ld + c] : 0.0f)
+            << "L=" << L << " d=" << d << " at " << r << "," << c;
+    for (size_t r = 0; r < dp; ++r)
+      for (size_t c = 0; c < L; ++c)
+        ASSERT_EQ(vp[(r / 32) * L * 32 + c * 32 + r % 32], r < d ? v[c * ld + r] : 0.0f)
+            << "L=" << L << " d=" << d << " at " << r << "," << c;
+    std::vector<float> S(L * L), C(L * d);
+    gemm_f32_panels(F32Kernel::portable, q, ld, L, kp.data(), d, nullptr, 0, L, S.data(), L, nullptr);
+    gemm_f32_panels(F32Kernel::portable, S.data(), L, L, vp.data(), L, nullptr, 0, d, C.data(), d, nullptr);
+    for (size_t i = 0; i < L; ++i)
+      for (size_t j = 0; j < L; ++j) {
+        double acc = 0;
+        for (size_t c = 0; c < d; ++c) acc += double(q[i * ld + c]) * k[j * ld + c];
+        ASSERT_NEAR(S[i * L + j], acc, 1e-4);
+      }
+    for (size_t i = 0; i < L; ++i)
+      for (size_t c = 0; c < d; ++c) {
+        double acc = 0;
+        for (size_t j = 0; j < L; ++j) acc += double(S[i * L + j]) * v[j * ld + c];
+        ASSERT_NEAR(C[i * d + c], acc, 1e-3);
+      }
+    if (!f32_kernel_supported(F32Kernel::avx512)) GTEST_SKIP() << "no AVX-512F: portable form only";
+    std::vector<float> S2(L * L), C2(L * d);
+    gemm_f32_panels(F32Kernel::avx512, q, ld, L, kp.data(), d, nullptr, 0, L, S2.data(), L, nullptr);
+    gemm_f32_panels(F32Kernel::avx512, S2.data(), L, L, vp.data(), L, nullptr, 0, d, C2.data(), d, nullptr);
+    EXPECT_EQ(S2, S) << "L=" << L << " d=" << d;
+    EXPECT_EQ(C2, C) << "L=" << L << " d=" << d;
+  }
 }
 
 // softmax(scale · x) (attention's scores with 1/sqrt(d) folded in) against double precision,
