@@ -7,6 +7,7 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define SY_X86 1
+#include "engine/aligned_vector.hpp"
 #include "engine/vec_math_avx512.hpp"
 #endif
 
@@ -253,9 +254,16 @@ constexpr VnniFn kVnni[kRowsVnni + 1] = {nullptr,      tile_vnni<1>, tile_vnni<2
 // from L2: ~20 bytes per cycle next to the activation stream, and the kernel ran at about half of
 // the vpdpbusd peak.)
 constexpr size_t kKcVnni = 256;
-// Rows per block: their int32 partial sums (96 × 64 × 4 = 24 KiB) and activations (96 × kp bytes,
-// ≤ 288 KiB at kp = 3072) stay in L2 while the block's panels pass over them.
-constexpr size_t kMcVnni = 96;
+// Rows per block: as many as keep the block's activations (rows × kp bytes) within ~384 KiB of L2,
+// 96 to 384 rows (with their int32 partial sums, ≤ 96 KiB). Every row block streams all of the
+// worker's weight panels again — from L3 or DRAM, as a layer's panels exceed L2 — so at the
+// 1024-row sub-batches 96-row blocks read each weight 11 times per call; 384-row blocks (k ≤ 1024)
+// read them 3 times, which matters when another tenant of the host shares L3 and memory bandwidth.
+constexpr size_t kMcVnniMin = 96, kMcVnniMax = 384;
+constexpr size_t kMcVnniBytes = 384 * 1024;
+size_t vnni_row_block(size_t kp) {
+  return std::clamp(kMcVnniBytes / std::max<size_t>(kp, 1) / kRowsVnni * kRowsVnni, kMcVnniMin, kMcVnniMax);
+}
 
 void row_range(const float* x, size_t n, float& lo, float& hi);
 
@@ -276,17 +284,22 @@ __attribute__((target("avx512f"))) void reduce_ranges(const float* vlo, const fl
 void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t m,
                const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
                const Int8Post& post_in) {
-  alignas(64) int32_t part[kMcVnni * kPanel];
+  const size_t mc = vnni_row_block(w.kp);
+  // Per-thread scratch (up to 96 + 48 KiB: too much for the stack of every caller).
+  thread_local AlignedVector<int32_t> part_buf(kMcVnniMax * kPanel);
+  thread_local AlignedVector<float> lo_buf(kMcVnniMax * 16), hi_buf(kMcVnniMax * 16);
+  int32_t* part = part_buf.data();
   // Per-row range vectors of the row block, when the tiles can collect the range themselves (no
   // row function runs after them).
-  alignas(64) float vlo[kMcVnni * 16], vhi[kMcVnni * 16];
+  float* vlo = lo_buf.data();
+  float* vhi = hi_buf.data();
   const bool gelu = post_in.fn_is_gelu_erf;
   const RowEpilogue post = gelu ? nullptr : post_in.fn;
   const bool ranges = post_in.row_lo && post_in.row_hi;
   const bool tile_ranges = ranges && !post;
   const size_t kp = w.kp;
-  for (size_t ic = 0; ic < m; ic += kMcVnni) {
-    const size_t mb = std::min(kMcVnni, m - ic);
+  for (size_t ic = 0; ic < m; ic += mc) {
+    const size_t mb = std::min(mc, m - ic);
     if (tile_ranges) {
       std::fill(vlo, vlo + mb * 16, 0.0f);
       std::fill(vhi, vhi + mb * 16, 0.0f);
@@ -303,7 +316,7 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
         size_t next_bytes = std::min(kKcVnni, kp - (k1 == kp ? 0 : k1)) * kPanel;
         if (k1 == kp && j + kPanel >= n1) {
           next = w.data.data() + n0 * kp;
-          if (ic + kMcVnni >= m) next_bytes = 0;
+          if (ic + mc >= m) next_bytes = 0;
         }
         const size_t tiles = (mb + kRowsVnni - 1) / kRowsVnni;
         const size_t share = (next_bytes / tiles + 63) / 64 * 64;
@@ -325,8 +338,8 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
         }
       }
     }
-    // The activation runs once per row over the block's whole column range (in L2: 96 rows ×
-    // at most a worker's share of the columns): one call per 64-column tile cost ~15% of GELU.
+    // The activation runs once per row over the block's whole column range (mostly still in L2:
+    // the block's rows × a worker's share of the columns): one call per 64-column tile cost ~15% of GELU.
     if (post) {
       for (size_t r = 0; r < mb; ++r) post(y + (ic + r) * ldy + n0, n1 - n0);
     }
