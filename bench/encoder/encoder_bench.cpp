@@ -100,11 +100,13 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"impl\":\"ours%s\",\"batch\":%zu,\"seq\":%zu,\"iters\":%zu,\"p50_ms\":%.3f,\"seq_per_s\":%.2f,"
         "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f,\"rss_after_load_mb\":%.1f,\"weights_mb\":%.1f,\"threads\":%d,"
-        "\"forward_tokens\":%zu,\"int8_kernel\":\"%s\",\"cpu_ms_per_iter\":%.2f,\"cpu_ms_min\":%.2f}\n",
+        "\"forward_tokens\":%zu,\"int8_kernel\":\"%s\",\"cpu_ms_per_iter\":%.2f,\"cpu_ms_min\":%.2f,"
+        "\"min_ms\":%.3f}\n",
         opts.quantize_int8 ? "-int8" : "", batch, seq, lat.size(), 1e3 * lat[lat.size() / 2],
         static_cast<double>(batch * lat.size()) / total, static_cast<double>(batch * seq * lat.size()) / total,
         peak_rss_mb(), rss_loaded, static_cast<double>(m->info().weight_bytes) / (1024.0 * 1024.0), opts.threads, opts.forward_tokens,
-        opts.quantize_int8 ? int8_kernel_name(best_int8_kernel()) : "", 1e3 * cpu_per_iter, 1e3 * cpu_min);
+        opts.quantize_int8 ? int8_kernel_name(best_int8_kernel()) : "", 1e3 * cpu_per_iter, 1e3 * cpu_min,
+        1e3 * lat.front());
   } catch (const std::exception& e) {
     std::cerr << "encoder_bench: " << e.what() << "\n";
     return 1;

@@ -284,7 +284,7 @@ def bench(args):
     if blas == "generic":
         blas = "generic -> " + os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
     print(json.dumps({"impl": "pytorch-int8" if args.int8 else "pytorch", "batch": args.batch, "seq": args.seq, "iters": len(lat),
-                      "p50_ms": 1e3 * lat[len(lat) // 2],
+                      "p50_ms": 1e3 * lat[len(lat) // 2], "min_ms": 1e3 * lat[0],
                       "seq_per_s": args.batch * len(lat) / sum(lat),
                       "tokens_per_s": args.batch * args.seq * len(lat) / sum(lat),
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
