@@ -1,6 +1,7 @@
 #include "engine/linear.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <mutex>
 
@@ -90,19 +91,32 @@ void linear_forward_q8(ComputePool& pool, const Linear& l, const QuantizedRows& 
     std::fill(scratch.row_lo.begin(), scratch.row_lo.begin() + static_cast<std::ptrdiff_t>(workers * m), 0.0f);
     std::fill(scratch.row_hi.begin(), scratch.row_hi.begin() + static_cast<std::ptrdiff_t>(workers * m), 0.0f);
   }
-  // Whole 64-column panels per worker: each worker streams its own part of the packed weights.
-  // (Four ranges per worker taken in turn, to even out a worker losing its core for a while on a
-  // shared machine, made the GEMMs ~10% slower at 1024 rows in gemm_bench: every range re-reads
-  // all the activation rows.)
-  pool.parallel_ranges((n + kInt8PanelCols - 1) / kInt8PanelCols, 1, [&](size_t p0, size_t p1, int worker) {
+  auto worker_post = [&](int worker) {
     Int8Post wp = post;
     if (next) {
       wp.row_lo = scratch.row_lo.data() + static_cast<size_t>(worker) * m;
       wp.row_hi = scratch.row_hi.data() + static_cast<size_t>(worker) * m;
     }
-    gemm_u8s8(kernel, x.q.data(), x.ld, x.scale.data(), x.zero.data(), m, l.q, bias, p0 * kInt8PanelCols,
-              std::min(n, p1 * kInt8PanelCols), y, n, wp);
-  });
+    return wp;
+  };
+  if (workers > 1 && gemm_u8s8_shared_supported(kernel, post)) {
+    // (row block, panel) items claimed by whichever worker is free: on a shared host one worker's
+    // core often runs slower for a while, and with fixed shares the other then waited at the end
+    // of every GEMM (wall time 5–10% above CPU time / workers in the int8 forward).
+    std::atomic<size_t> work{0};
+    pool.parallel_for(workers, [&](size_t, int worker) {
+      gemm_u8s8_shared(kernel, x.q.data(), x.ld, x.scale.data(), x.zero.data(), m, l.q, bias, y, n,
+                       worker_post(worker), work);
+    });
+  } else {
+    // Whole 64-column panels per worker: each worker streams its own part of the packed weights.
+    // (Four ranges per worker taken in turn made the GEMMs ~10% slower at 1024 rows in gemm_bench:
+    // every range re-read all the activation rows.)
+    pool.parallel_ranges((n + kInt8PanelCols - 1) / kInt8PanelCols, 1, [&](size_t p0, size_t p1, int worker) {
+      gemm_u8s8(kernel, x.q.data(), x.ld, x.scale.data(), x.zero.data(), m, l.q, bias, p0 * kInt8PanelCols,
+                std::min(n, p1 * kInt8PanelCols), y, n, worker_post(worker));
+    });
+  }
   if (!next) return;
   next->resize(m, next_ld);
   pool.parallel_ranges(m, 8, [&](size_t r0, size_t r1, int) {

@@ -281,18 +281,65 @@ __attribute__((target("avx512f"))) void reduce_ranges(const float* vlo, const fl
 }
 #pragma GCC diagnostic pop
 
+// Per-thread scratch of the VNNI GEMM: a row block's int32 partial sums and per-row range vectors
+// (up to 96 + 48 KiB: too much for the stack of every caller).
+struct VnniScratch {
+  AlignedVector<int32_t> part = AlignedVector<int32_t>(kMcVnniMax * kPanel);
+  AlignedVector<float> lo = AlignedVector<float>(kMcVnniMax * 16), hi = AlignedVector<float>(kMcVnniMax * 16);
+};
+VnniScratch& vnni_scratch() {
+  thread_local VnniScratch s;
+  return s;
+}
+
+// One row block [ic, ic + mb) against one 64-column panel at column j, all of k. next/next_bytes:
+// the weight slice to prefetch while the panel's last k block runs (the next panel's first one).
+// vlo/vhi: the block's range vectors, or null.
+void panel_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t ic, size_t mb,
+                const PackedInt8& w, const float* bias, size_t j, size_t cols, float* y, size_t ldy, bool gelu,
+                const int8_t* next_panel, size_t next_panel_bytes, int32_t* part, float* vlo, float* vhi) {
+  const size_t kp = w.kp;
+  for (size_t k0 = 0; k0 < kp; k0 += kKcVnni) {
+    const size_t k1 = std::min(kp, k0 + kKcVnni);
+    // The weight slice after this one (the next k block: the packed layout makes it the next
+    // bytes; after the last, the caller's next panel), fetched in shares by this block's tiles
+    // while they run on the current one, so no tile waits for it from L3.
+    const int8_t* next = w.data.data() + j * kp + k1 * kPanel;
+    size_t next_bytes = std::min(kKcVnni, kp - k1) * kPanel;
+    if (k1 == kp) {
+      next = next_panel;
+      next_bytes = next_panel_bytes;
+    }
+    const size_t tiles = (mb + kRowsVnni - 1) / kRowsVnni;
+    const size_t share = (next_bytes / tiles + 63) / 64 * 64;
+    for (size_t i = 0; i < mb; i += kRowsVnni) {
+      const size_t rows = std::min(kRowsVnni, mb - i);
+      Tile t = make_tile(xq, ldx, xscale, xzero, ic + i, rows, w, bias, j, cols, y, ldy);
+      t.gelu = gelu;
+      const size_t off = (i / kRowsVnni) * share;
+      if (off < next_bytes) {
+        t.pf = next + off;
+        t.pf_bytes = std::min(share, next_bytes - off);
+      }
+      if (vlo) {
+        t.vlo = vlo + i * 16;
+        t.vhi = vhi + i * 16;
+      }
+      kVnni[rows](t, k0, k1, part + i * kPanel, k0 == 0, k1 == kp);
+    }
+  }
+}
+
 void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t m,
                const PackedInt8& w, const float* bias, size_t n0, size_t n1, float* y, size_t ldy,
                const Int8Post& post_in) {
   const size_t mc = vnni_row_block(w.kp);
-  // Per-thread scratch (up to 96 + 48 KiB: too much for the stack of every caller).
-  thread_local AlignedVector<int32_t> part_buf(kMcVnniMax * kPanel);
-  thread_local AlignedVector<float> lo_buf(kMcVnniMax * 16), hi_buf(kMcVnniMax * 16);
-  int32_t* part = part_buf.data();
+  VnniScratch& scratch = vnni_scratch();
+  int32_t* part = scratch.part.data();
   // Per-row range vectors of the row block, when the tiles can collect the range themselves (no
   // row function runs after them).
-  float* vlo = lo_buf.data();
-  float* vhi = hi_buf.data();
+  float* vlo = scratch.lo.data();
+  float* vhi = scratch.hi.data();
   const bool gelu = post_in.fn_is_gelu_erf;
   const RowEpilogue post = gelu ? nullptr : post_in.fn;
   const bool ranges = post_in.row_lo && post_in.row_hi;
@@ -305,38 +352,12 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
       std::fill(vhi, vhi + mb * 16, 0.0f);
     }
     for (size_t j = n0; j < n1; j += kPanel) {
-      const size_t cols = std::min(kPanel, n1 - j);
-      for (size_t k0 = 0; k0 < kp; k0 += kKcVnni) {
-        const size_t k1 = std::min(kp, k0 + kKcVnni);
-        // The weight slice after this one (the next k block, or the next panel's first: the packed
-        // layout makes it the next bytes; at the end of the column range, the range's first slice
-        // for the next row block), fetched in shares by this block's tiles while they run on the
-        // current one, so no tile waits for it from L3.
-        const int8_t* next = w.data.data() + j * kp + k1 * kPanel;
-        size_t next_bytes = std::min(kKcVnni, kp - (k1 == kp ? 0 : k1)) * kPanel;
-        if (k1 == kp && j + kPanel >= n1) {
-          next = w.data.data() + n0 * kp;
-          if (ic + mc >= m) next_bytes = 0;
-        }
-        const size_t tiles = (mb + kRowsVnni - 1) / kRowsVnni;
-        const size_t share = (next_bytes / tiles + 63) / 64 * 64;
-        for (size_t i = 0; i < mb; i += kRowsVnni) {
-          const size_t rows = std::min(kRowsVnni, mb - i);
-          const size_t row = ic + i;
-          Tile t = make_tile(xq, ldx, xscale, xzero, row, rows, w, bias, j, cols, y, ldy);
-          t.gelu = gelu;
-          const size_t off = (i / kRowsVnni) * share;
-          if (off < next_bytes) {
-            t.pf = next + off;
-            t.pf_bytes = std::min(share, next_bytes - off);
-          }
-          if (tile_ranges) {
-            t.vlo = vlo + i * 16;
-            t.vhi = vhi + i * 16;
-          }
-          kVnni[rows](t, k0, k1, part + i * kPanel, k0 == 0, k1 == kp);
-        }
-      }
+      // After the range's last panel, its first one again for the next row block.
+      const bool last_panel = j + kPanel >= n1;
+      const int8_t* next = w.data.data() + (last_panel ? n0 : j + kPanel) * kp;
+      const size_t next_bytes = last_panel && ic + mc >= m ? 0 : std::min(kKcVnni, kp) * kPanel;
+      panel_vnni(xq, ldx, xscale, xzero, ic, mb, w, bias, j, std::min(kPanel, n1 - j), y, ldy, gelu, next,
+                 next_bytes, part, tile_ranges ? vlo : nullptr, vhi);
     }
     // The activation runs once per row over the block's whole column range (mostly still in L2:
     // the block's rows × a worker's share of the columns): one call per 64-column tile cost ~15% of GELU.
@@ -354,6 +375,50 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
       }
     }
   }
+}
+
+// The claimed form: items (row block, panel) in row-block-major order, taken from `next` until
+// none is left. Workers on the same row block each hold its activations in their own L2, as with
+// the column split; a worker whose core runs slower simply takes fewer panels.
+void gemm_vnni_shared(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t m,
+                      const PackedInt8& w, const float* bias, size_t n, float* y, size_t ldy,
+                      const Int8Post& post_in, std::atomic<size_t>& work) {
+  const size_t mc = vnni_row_block(w.kp);
+  const size_t panels = (n + kPanel - 1) / kPanel, blocks = (m + mc - 1) / mc;
+  VnniScratch& scratch = vnni_scratch();
+  float* vlo = scratch.lo.data();
+  float* vhi = scratch.hi.data();
+  const bool ranges = post_in.row_lo && post_in.row_hi;
+  size_t cur = blocks;  // the row block whose ranges vlo/vhi hold
+  auto flush = [&] {
+    if (ranges && cur < blocks) {
+      const size_t ic = cur * mc;
+      reduce_ranges(vlo, vhi, std::min(mc, m - ic), post_in.row_lo + ic, post_in.row_hi + ic);
+    }
+  };
+  for (;;) {
+    const size_t item = work.fetch_add(1, std::memory_order_relaxed);
+    if (item >= blocks * panels) break;
+    const size_t rb = item / panels, p = item % panels;
+    const size_t ic = rb * mc, mb = std::min(mc, m - ic);
+    if (rb != cur) {
+      flush();
+      cur = rb;
+      if (ranges) {
+        std::fill(vlo, vlo + mb * 16, 0.0f);
+        std::fill(vhi, vhi + mb * 16, 0.0f);
+      }
+    }
+    // The item after this one: probably another worker's, but it will be read from L3 soon.
+    const bool last = item + 1 >= blocks * panels;
+    const size_t np = (p + 1) % panels;
+    const int8_t* next = w.data.data() + np * kPanel * w.kp;
+    const size_t j = p * kPanel;
+    panel_vnni(xq, ldx, xscale, xzero, ic, mb, w, bias, j, std::min(kPanel, n - j), y, ldy,
+               post_in.fn_is_gelu_erf, next, last ? 0 : std::min(kKcVnni, w.kp) * kPanel, scratch.part.data(),
+               ranges ? vlo : nullptr, vhi);
+  }
+  flush();
 }
 
 // ---- activation quantization (AVX2; the scalar form below is the reference)
@@ -595,6 +660,27 @@ void quantize_rows_u8(const float* x, size_t rows, size_t cols, size_t ldq, uint
   }
 #endif
   quantize_rows_u8_portable(x, rows, cols, ldq, q, scale, zero);
+}
+
+bool gemm_u8s8_shared_supported(Int8Kernel kernel, const Int8Post& post) {
+#ifdef SY_X86
+  return kernel == Int8Kernel::avx512_vnni && int8_kernel_supported(kernel) && (!post.fn || post.fn_is_gelu_erf);
+#else
+  (void)kernel, (void)post;
+  return false;
+#endif
+}
+
+bool gemm_u8s8_shared(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
+                      size_t m, const PackedInt8& w, const float* bias, float* y, size_t ldy, const Int8Post& post,
+                      std::atomic<size_t>& work) {
+  if (!gemm_u8s8_shared_supported(kernel, post)) return false;
+#ifdef SY_X86
+  if (m > 0 && w.n > 0) gemm_vnni_shared(xq, ldx, xscale, xzero, m, w, bias, w.n, y, ldy, post, work);
+#else
+  (void)xq, (void)ldx, (void)xscale, (void)xzero, (void)m, (void)w, (void)bias, (void)y, (void)ldy, (void)work;
+#endif
+  return true;
 }
 
 void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,

@@ -12,6 +12,7 @@
 // (zero/sign-extend to int16 + vpmaddwd), portable C++. The loop around them is cache-blocked:
 // a block of packed weight columns that fits in L2 stays there while every row of the activations
 // passes over it, 6 rows at a time, each row's slice of the activations staying in L1.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -87,5 +88,17 @@ inline void gemm_u8s8(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const fl
                       RowEpilogue post) {
   gemm_u8s8(kernel, xq, ldx, xscale, xzero, m, w, bias, n0, n1, y, ldy, Int8Post{post});
 }
+
+// The same product over all of w's columns, with the work shared by the threads that call it with
+// the same `work` counter (starting at 0): (row block, 64-column panel) items are claimed one at a
+// time, so a thread whose core runs slower — another tenant on a shared host — takes fewer of them
+// instead of holding the others at the end of a fixed share. Outputs and ranges are the same as
+// gemm_u8s8's (each output is computed whole by one thread; row_lo/row_hi, if set, are per calling
+// thread). Returns false, doing nothing, where only the fixed split exists (kernels other than
+// VNNI, or a row function other than GELU): gemm_u8s8_shared_supported says which.
+bool gemm_u8s8_shared_supported(Int8Kernel kernel, const Int8Post& post);
+bool gemm_u8s8_shared(Int8Kernel kernel, const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero,
+                      size_t m, const PackedInt8& w, const float* bias, float* y, size_t ldy, const Int8Post& post,
+                      std::atomic<size_t>& work);
 
 }  // namespace sy::engine

@@ -146,7 +146,10 @@ TEST(Kernels, Int8ProducersQuantizeLikeQuantizeRowsU8) {
   const size_t n = 200, ld_next = 204;
   for (int threads : {2, 3}) {
     ComputePool pool(threads);
-    // 2 and 3 workers: the per-worker row ranges are combined across differently split columns
+    // 2 and 3 workers: the per-worker row ranges are combined across differently split columns;
+    // on VNNI CPUs with GELU or no activation the workers claim (row block, panel) items from a
+    // shared counter (gemm_u8s8_shared; m = 1000 spans three row blocks), with ReLU they split
+    // the columns.
     for (size_t m : {1u, 37u, 1000u}) {
       auto x = randn(m * 96, 1.0f, 42);
       QuantizedRows xq;
