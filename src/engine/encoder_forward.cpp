@@ -316,27 +316,22 @@ void attention(const ModelConfig& cfg, const TokenBatch& batch, ComputePool& poo
         pq = qkv + batch.offsets[ns] * ld + (nxt % nh) * d;
         pl = batch.length(ns);
       }
+      auto prefetch_row = [&](size_t r) {  // row r's d floats of Q, K and V
+        const char* row = reinterpret_cast<const char*>(pq + r * ld);
+        for (size_t o = 0; o < d * sizeof(float); o += 64) {
+          __builtin_prefetch(row + o, 0, 2);
+          __builtin_prefetch(row + H * sizeof(float) + o, 0, 2);
+          __builtin_prefetch(row + 2 * H * sizeof(float) + o, 0, 2);
+        }
+      };
       // Softmax without its normalization; each context row is divided by its sum instead (d values
       // rather than L per row).
       float* inv = sums + wi * lmax;
       for (size_t r = 0; r < L; ++r) {
-        if (r < pl) {
-          const char* row = reinterpret_cast<const char*>(pq + r * ld);
-          for (size_t o = 0; o < d * sizeof(float); o += 64) {
-            __builtin_prefetch(row + o, 0, 2);
-            __builtin_prefetch(row + H * sizeof(float) + o, 0, 2);
-            __builtin_prefetch(row + 2 * H * sizeof(float) + o, 0, 2);
-          }
-        }
+        if (r < pl) prefetch_row(r);
         inv[r] = 1.0f / softmax_scaled_unnormalized(S + r * L, L, scale);
       }
-      if (pl > L) {
-        for (size_t r = L; r < pl; ++r) {
-          const char* row = reinterpret_cast<const char*>(pq + r * ld);
-          for (size_t o = 0; o < 3 * H * sizeof(float); o += H * sizeof(float))
-            for (size_t e = 0; e < d * sizeof(float); e += 64) __builtin_prefetch(row + o + e, 0, 2);
-        }
-      }
+      for (size_t r = L; r < pl; ++r) prefetch_row(r);  // the next sequence is the longer one
       float* c = ctx + off * H + h * d;
       gemm_f32_panels(kernel, S, L, L, vp, L, nullptr, 0, d, c, H, nullptr);
       scale_rows_avx512(c, H, L, d, inv);

@@ -35,7 +35,7 @@ struct Workspace {
   AlignedVector<float> inter;   // [T, I]
   AlignedVector<float> scores;  // per worker [Lmax, Lmax]
   AlignedVector<float> kv;      // per worker: K and V of one head packed as GEMM panels
-  std::vector<float> sums;    // per worker [Lmax]: softmax row sums of one head
+  std::vector<float> sums;      // per worker [Lmax]: softmax row sums of one head
   std::vector<int32_t> positions;
   LinearScratch lin;
   // int8 models: the hidden states quantized by the LayerNorm that wrote them (input of the next

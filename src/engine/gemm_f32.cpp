@@ -282,7 +282,7 @@ void pack_f32_panels_t(const float* src, size_t lds, size_t n, size_t k, float* 
     const size_t cols = std::min(kPanel, n - p);
     float* d = dst + p * k;
 #ifdef SY_X86
-    // Whole panels (every head of d = 32 or 64): two zmm per row. The copy_n below became a
+    // Whole panels (every head of d = 32 or 64): two zmm per row. The std::copy below became a
     // 128-byte memmove call per row (1.8% of an int8 BERT-base forward).
     if (cols == kPanel && f32_kernel_supported(F32Kernel::avx512)) {
       copy_rows32_avx512(src + p, lds, k, d);

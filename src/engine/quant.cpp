@@ -377,7 +377,7 @@ void gemm_vnni(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t
   }
 }
 
-// The claimed form: items (row block, panel) in row-block-major order, taken from `next` until
+// The claimed form: items (row block, panel) in row-block-major order, taken from `work` until
 // none is left. Workers on the same row block each hold its activations in their own L2, as with
 // the column split; a worker whose core runs slower simply takes fewer panels.
 void gemm_vnni_shared(const uint8_t* xq, size_t ldx, const float* xscale, const int32_t* xzero, size_t m,
