@@ -61,6 +61,11 @@ LogWriter::LogWriter(const config::LogConfig& cfg) : impl_(std::make_unique<Impl
   im.db = sqlite::open(cfg.sqlite_path, false);
   try {
     sqlite3_busy_timeout(im.db.get(), kBusyTimeoutMs);
+    // A new file gets 16 KiB pages (an existing one keeps its own; the pragma is a no-op there).
+    // Records are ~1 KB appended in key order: bigger pages mean fewer WAL frames, page headers
+    // and checkpoint writes per record: ~11% less CPU per record with bodies (~3% without) and a
+    // 12% smaller file (log_bench, docs/benchmarks.md). It must precede the switch to WAL, which fixes the size.
+    sqlite::exec(im.db.get(), "PRAGMA page_size=16384");
     // WAL lets `switchyard logs` read while the gateway writes; NORMAL is durable across process
     // crashes (the log may lose the last batches on power loss, which is acceptable for a log).
     sqlite::exec(im.db.get(), "PRAGMA journal_mode=WAL");

@@ -399,6 +399,7 @@ TEST(Schema, FreshFileIsMigratedToTheLatestVersionInWalMode) {
   { LogWriter w(log_config(path)); }
   SideConnection side(path);
   EXPECT_EQ(side.query_int("PRAGMA user_version"), schema_version());
+  EXPECT_EQ(side.query_int("PRAGMA page_size"), 16384);
   EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE type='index' AND "
                            "name IN ('requests_ts','requests_public_model')"),
             2);
@@ -430,6 +431,7 @@ TEST(Schema, VersionOneFileIsMigratedForwardKeepingItsRows) {
   }
   SideConnection side(path);
   EXPECT_EQ(side.query_int("PRAGMA user_version"), schema_version());
+  EXPECT_EQ(side.query_int("PRAGMA page_size"), 4096);  // an existing file keeps its page size
   EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE name='requests_ts'"), 1);
   EXPECT_EQ(side.query_int("SELECT count(*) FROM sqlite_master WHERE name='attempts_request_id'"), 0);
   auto recs = read_recent(path, 10);
