@@ -11,7 +11,7 @@ std::string default_error_type(Wire wire, int status) {
   switch (status) {
     case 401: return "authentication_error";
     case 403: return "permission_error";
-    case 404: return "not_found_error";
+    case 404: return wire == Wire::openai ? "invalid_request_error" : "not_found_error";
     case 413: return wire == Wire::openai ? "invalid_request_error" : "request_too_large";
     case 429: return "rate_limit_error";
     default: break;

@@ -21,9 +21,9 @@ struct ApiError {
 };
 
 // Type string the official API uses for `status` when none was given.
-//  OpenAI:    400/413/other 4xx invalid_request_error, 401 authentication_error,
-//             403 permission_error, 404 not_found_error, 429 rate_limit_error,
-//             500 api_error, other 5xx server_error.
+//  OpenAI:    400/404/413/other 4xx invalid_request_error (an unknown model is 404 with code
+//             model_not_found), 401 authentication_error, 403 permission_error,
+//             429 rate_limit_error, 500 api_error, other 5xx server_error.
 //  Anthropic: 400/other 4xx invalid_request_error, 401 authentication_error, 403 permission_error,
 //             404 not_found_error, 413 request_too_large, 429 rate_limit_error,
 //             503/529 overloaded_error, other 5xx api_error.

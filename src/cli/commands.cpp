@@ -220,6 +220,15 @@ int run(int argc, char** argv) {
   std::string log_id;
   logs_cmd->add_option("--id", log_id, "only the records with this request id (x-request-id)");
 
+  // CLI11 reports an unknown first word only as "A subcommand is required": name it instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string_view first = argv[1];
+    if (first != "serve" && first != "check-config" && first != "logs") {
+      std::cerr << "switchyard: unknown command '" << first
+                << "' (commands: serve, check-config, logs)\nRun with --help for more information.\n";
+      return kUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -126,6 +126,9 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
     served_headers(ex, t, out.attempts);
     ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
+    // The body keeps the upstream's own usage (none, or zeros once translated); the cost above
+    // is from our count, and says so.
+    if (u.estimated) ex.add_header("x-switchyard-usage-estimated", "true");
     rec.status = 200;
     rec.outcome = "ok";
     if (!co_await ex.send_view(200, resp.body)) rec.outcome = "client_disconnected";
@@ -175,6 +178,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
       rec.attempts.back().error = f.message;
       app.metrics.stream_errors.fetch_add(1, std::memory_order_relaxed);
       api::ApiError e{status_for(f), "upstream stream failed: " + f.message, "", "", failure_code(f)};
+      if (app.cutting.load(std::memory_order_relaxed)) e = shutdown_cut_error();
       if (co_await ex.write_stream(api::stream_error_frame(wire, e))) co_await ex.end_stream();
       ex.set_keep_alive(false);
       break;

@@ -43,4 +43,11 @@ std::string client_message(const Failure& f, const std::vector<routing::Attempt>
   return f.message + " (attempts: " + tried + ")";
 }
 
+api::ApiError shutdown_cut_error() {
+  return {503,
+          "switchyard is shutting down: this request was cut when the shutdown grace period "
+          "(server.shutdown_grace_ms) ran out; retry it",
+          "", "", "server_shutting_down"};
+}
+
 }  // namespace sy::server

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "api/errors.hpp"
 #include "common/result.hpp"
 #include "routing/fallback.hpp"
 
@@ -16,5 +17,8 @@ int status_for(const Failure& f);
 std::string failure_code(const Failure& f);
 // The failure's message, plus the targets tried when there was more than one attempt.
 std::string client_message(const Failure& f, const std::vector<routing::Attempt>& attempts);
+// What a request still waiting on its upstream is told when the shutdown grace period runs out
+// (503, code server_shutting_down): the answer or the stream's error event, not a dropped socket.
+api::ApiError shutdown_cut_error();
 
 }  // namespace sy::server

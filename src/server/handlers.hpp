@@ -14,6 +14,9 @@
 namespace sy::server {
 
 asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& ctx);
+// Whether a request target (query string allowed) names an API endpoint, i.e. one whose requests
+// are logged: chat, messages, embeddings, rerank, classify.
+bool is_api_path(std::string_view target);
 
 asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext& ctx, Wire wire);
 asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallContext& ctx);

@@ -18,12 +18,16 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <spdlog/spdlog.h>
 
 #include "server/handlers.hpp"
 #include "server/ids.hpp"
+#include "server/request_log.hpp"
 #include "upstream/http_client.hpp"
 
 namespace sy::server {
@@ -31,6 +35,9 @@ namespace sy::server {
 namespace {
 using tcp = asio::ip::tcp;
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
+// When the shutdown grace period runs out, how long handlers get to send their clients the error
+// that says so before the client connections are closed.
+constexpr auto kCutNoticeTime = std::chrono::milliseconds(300);
 constexpr auto kBodyReadTimeout = std::chrono::seconds(60);
 }  // namespace
 
@@ -119,6 +126,26 @@ asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
   }
   stream.socket().close(ec);
 }
+// A request that is not HTTP gets a 400 (431 for a header block over kMaxHeaderBytes) with a
+// fresh request id, then the connection closes: nothing after the bad bytes can be trusted.
+asio::awaitable<void> answer_malformed(beast::tcp_stream& stream, boost::system::error_code why) {
+  const bool too_big = why == http::error::header_limit;
+  const int status = too_big ? 431 : 400;
+  api::ApiError e{status,
+                  too_big ? "Request header fields exceed " + std::to_string(kMaxHeaderBytes) + " bytes"
+                          : "Malformed HTTP request: " + why.message(),
+                  "invalid_request_error", "", too_big ? "headers_too_large" : "malformed_request"};
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.set("x-request-id", request_id_from(""));
+  res.keep_alive(false);
+  res.body() = api::error_body(Wire::openai, e);
+  res.prepare_payload();
+  stream.expires_after(std::chrono::seconds(5));
+  boost::system::error_code ec;
+  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) co_await linger_close(stream);
+}
 }  // namespace
 
 asio::awaitable<void> HttpServer::Impl::accept_loop(Worker& w) {
@@ -177,12 +204,30 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
     // and a chunked body when it grows past it; both get a 413 in the API's shape, then close
     // (the rest of the body is never read).
     const bool too_large_header = ec == http::error::body_limit;
-    if (ec && !too_large_header) break;   // closed, idle timeout, shutdown, or garbage
+    if (ec && !too_large_header) {
+      // Not HTTP (a bad request line or header, a header block over the limit): say so, in
+      // OpenAI's shape, rather than hang up without an answer. Closed, timed out or shut down
+      // connections just end.
+      if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
+          ec != http::error::partial_message && !stopping.load()) {
+        co_await answer_malformed(stream, ec);
+      }
+      break;
+    }
     state.busy = true;
+    const auto t0 = std::chrono::steady_clock::now();
 
     const auto& hdr = parser.get();
     const Wire wire = hdr.target().starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
     std::string rid = request_id_from(hdr["x-request-id"]);
+    if (!too_large_header && !parser.is_done() && buffer.size() == 0 &&
+        beast::iequals(hdr[http::field::expect], "100-continue") && hdr.version() >= 11) {
+      // curl and others wait up to a second for this before sending a body over 1 MiB.
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
     if (!too_large_header) {
       // A small body usually arrived with the header: parse what is buffered right here rather
       // than through an asynchronous read that would need no I/O (a timer and a scheduler trip).
@@ -198,11 +243,13 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
       }
     }
     if (ec == http::error::body_limit) {
-      http::request<http::string_body> head{hdr.method(), hdr.target(), hdr.version()};
+      http::request<http::string_body> head = parser.release();   // header only: no body was kept
+      head.body().clear();
       Exchange ex(head, stream, rid, false);
       std::string msg = "Request body exceeds the limit of " + std::to_string(scfg.max_body_bytes) +
                         " bytes (server.max_body_bytes)";
-      co_await send_error(app, ex, wire, 413, std::move(msg), "", "", "request_too_large");
+      co_await send_error(app, ex, wire, 413, msg, "", "", "request_too_large");
+      if (is_api_path(head.target())) log_rejected(app, ex, 413, std::move(msg), t0);
       co_await linger_close(stream);
       co_return;
     }
@@ -250,6 +297,21 @@ void HttpServer::start() {
   auto addr = asio::ip::make_address(impl_->host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + impl_->host + "': " + ec.message());
   uint16_t port = impl_->port;
+  if (port != 0) {
+    // Every worker's acceptor sets SO_REUSEPORT so the kernel spreads connections over them; but
+    // that would also let a second switchyard (same user) bind the same port and silently take
+    // half of its traffic. A plain bind, closed again at once, fails while anything listens there.
+    asio::io_context probe_io(1);
+    tcp::acceptor probe(probe_io);
+    tcp::endpoint ep(addr, port);
+    probe.open(ep.protocol());
+    probe.set_option(asio::socket_base::reuse_address(true));   // TIME_WAIT leftovers are fine
+    probe.bind(ep, ec);
+    if (ec) {
+      throw std::runtime_error("cannot listen on " + impl_->host + ":" + std::to_string(port) + ": " +
+                               ec.message());
+    }
+  }
   for (int i = 0; i < n; ++i) {
     auto w = std::make_unique<Worker>();
     w->guard.emplace(w->io->get_executor());
@@ -322,22 +384,34 @@ void HttpServer::wait() {
     const auto deadline = std::chrono::steady_clock::now() + im.app.cfg.server.shutdown_grace;
     im.cv.wait_until(l, deadline, [&] { return im.active_sessions == 0 || im.immediate; });
   }
-  // Grace is over: cut whatever is still open, then let the workers run dry.
+  // Grace is over: cut whatever is still open, then let the workers run dry. First the upstream
+  // side only: each handler then sees its upstream fail and tells its client in the API's own
+  // shape (an error event on a stream, a 503 otherwise) instead of the connection just dropping.
   im.app.cutting.store(true);
+  const auto cut_upstreams = [&im] {
+    for (auto& wp : im.workers) {
+      Worker* w = wp.get();
+      asio::post(*w->io, [w] { w->http->abort_active(); });
+    }
+  };
+  cut_upstreams();
+  {
+    std::unique_lock l(im.mu);
+    im.cv.wait_for(l, kCutNoticeTime, [&] { return im.active_sessions == 0; });
+  }
+  // Then the client side: clients that do not read, and requests that started a new upstream
+  // attempt meanwhile, are cut without a word.
   for (auto& wp : im.workers) {
     Worker* w = wp.get();
     asio::post(*w->io, [w] {
       boost::system::error_code ec;
       for (SessionState* s : w->sessions) s->stream->socket().close(ec);
-      // Requests waiting on an upstream would not notice the client socket closing: cut their
-      // upstream exchange too, so every handler runs to its end and writes its log record.
-      w->http->abort_active();
     });
   }
+  cut_upstreams();
   {
     std::unique_lock l(im.mu);
-    // Sessions writing to a closed socket end at once; one waiting on its upstream does not
-    // notice, so give them a moment only (their requests are cut, as the grace period intends).
+    // Sessions writing to a closed socket end at once; give the rest a moment only.
     im.cv.wait_for(l, std::chrono::milliseconds(500), [&] { return im.active_sessions == 0; });
   }
   for (auto& wp : im.workers) {

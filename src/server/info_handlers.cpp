@@ -48,6 +48,20 @@ asio::awaitable<void> handle_models(App& app, Exchange& ex) {
       w.Key("created");
       w.Int64(0);
       key_str(w, "owned_by", r->is_alias_of_model ? r->chain.front().provider->name() : "switchyard");
+      if (r->is_alias_of_model) {
+        // Extra fields, as vLLM and others add theirs: clients ignore what they do not know.
+        const auto& m = *r->chain.front().model;
+        if (m.context_window > 0) {
+          w.Key("context_window");
+          w.Int64(m.context_window);
+        }
+        if (!m.tags.empty()) {
+          w.Key("tags");
+          w.StartArray();
+          for (const auto& tag : m.tags) w.String(tag.data(), static_cast<rapidjson::SizeType>(tag.size()));
+          w.EndArray();
+        }
+      }
     }
     w.EndObject();
   }

@@ -1,5 +1,7 @@
 #include "server/request_log.hpp"
 
+#include <algorithm>
+
 #include "server/failure_status.hpp"
 #include "server/handlers.hpp"
 #include "server/ids.hpp"
@@ -50,6 +52,15 @@ void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clo
   if (app.log) app.log->submit(std::move(rec));
 }
 
+void log_rejected(App& app, const Exchange& ex, int status, std::string error,
+                  std::chrono::steady_clock::time_point t0) {
+  store::RequestRecord rec = begin_record(app, ex);
+  rec.status = status;
+  rec.outcome = "client_error";
+  rec.error = std::move(error);
+  finish_record(app, std::move(rec), t0);
+}
+
 asio::awaitable<void> answer_chain_failure(App& app, Exchange& ex, Wire wire,
                                            store::RequestRecord&& rec, const Failure& failure,
                                            const std::vector<routing::Attempt>& attempts,
@@ -58,7 +69,20 @@ asio::awaitable<void> answer_chain_failure(App& app, Exchange& ex, Wire wire,
   r.status = status_for(failure);
   r.outcome = "upstream_error";
   r.error = client_message(failure, attempts);
-  co_await send_error(app, ex, wire, r.status, r.error, "", "", failure_code(failure));
+  // Nobody served, but the client (and its SDK's retry logic) still learns how many upstream
+  // calls were made, and how long the upstream asked it to wait.
+  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(attempts)));
+  if (failure.retry_after && (r.status == 429 || r.status == 503)) {
+    const auto ms = failure.retry_after->count();
+    ex.add_header("retry-after", std::to_string(std::max<int64_t>(1, (ms + 999) / 1000)));
+  }
+  if (app.cutting.load(std::memory_order_relaxed)) {
+    const api::ApiError e = shutdown_cut_error();
+    r.status = e.status;
+    co_await send_error(app, ex, wire, e.status, e.message, "", "", e.code);
+  } else {
+    co_await send_error(app, ex, wire, r.status, r.error, "", "", failure_code(failure));
+  }
   finish_record(app, std::move(r), t0);
 }
 

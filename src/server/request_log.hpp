@@ -25,5 +25,9 @@ asio::awaitable<void> answer_chain_failure(App& app, Exchange& ex, Wire wire,
                                            std::chrono::steady_clock::time_point t0);
 // Counts the answer in the metrics and submits the record (no-op when logging is off).
 void finish_record(App& app, store::RequestRecord&& rec, std::chrono::steady_clock::time_point t0);
+// A request refused before any handler read it (405, 413): counted and logged as a client error
+// with the message the client was given, and no bodies.
+void log_rejected(App& app, const Exchange& ex, int status, std::string error,
+                  std::chrono::steady_clock::time_point t0);
 
 }  // namespace sy::server

@@ -578,6 +578,8 @@ class EmbeddingsAndModelsTest(GatewayTestCase):
         cfg.standard_models(("ok",))
         cfg.route("smart", ["oai-ok", "ant-ok"])
         cfg.model("hidden-embed", "oai", "embed-ok", type_="embedding")
+        cfg.data["models"]["oai-ok"]["context_window"] = 128000
+        cfg.data["models"]["oai-ok"]["tags"] = ["premium", "open"]
 
     def test_embeddings_float(self):
         r = self.client.post("/v1/embeddings", {"model": "oai-embed", "input": ["a", "b"]},
@@ -633,6 +635,11 @@ class EmbeddingsAndModelsTest(GatewayTestCase):
             self.assertEqual(m["object"], "model")
             self.assertIsInstance(m.get("owned_by"), str)
             self.assertIsInstance(m.get("created"), int)
+        by_id = {m["id"]: m for m in body["data"]}
+        self.assertEqual(by_id["oai-ok"]["context_window"], 128000)
+        self.assertEqual(by_id["oai-ok"]["tags"], ["premium", "open"])
+        self.assertNotIn("tags", by_id["ant-ok"])       # none configured
+        self.assertNotIn("context_window", by_id["smart"])   # a route, not one model
 
     def test_route_serves_through_its_chain(self):
         r = self.chat("smart")

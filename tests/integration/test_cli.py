@@ -58,6 +58,7 @@ class CliTest(unittest.TestCase):
     def test_unknown_command_exits_2(self):
         r = run_cli("frobnicate")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("unknown command 'frobnicate'", r.stderr)
 
     def test_unknown_flag_exits_2(self):
         r = run_cli("serve", "--no-such-flag")
@@ -146,6 +147,22 @@ class CliTest(unittest.TestCase):
             self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         finally:
             busy.close()
+
+    def test_serve_on_a_port_another_switchyard_holds_exits_1(self):
+        # The listeners use SO_REUSEPORT; a second gateway must not join the first one's port.
+        first_path = self.write("good-first.yaml", GOOD.replace(
+            "${SY_IT_DB:-switchyard-test.db}", os.path.join(self.tmp.name, "first.db")))
+        first = Gateway(first_path).start()
+        try:
+            path = self.write("good-second.yaml", GOOD.replace(
+                "${SY_IT_DB:-switchyard-test.db}", os.path.join(self.tmp.name, "second.db")))
+            r = run_cli("serve", "--config", path, "--listen", "127.0.0.1:%d" % first.port,
+                        timeout=20)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("cannot listen on 127.0.0.1:%d" % first.port, r.stderr)
+        finally:
+            rc, err = first.stop()
+        self.assertEqual(rc, 0, err)
 
     def test_serve_prints_listening_line_and_sigterm_exits_0(self):
         path = self.write("good-serve.yaml", GOOD.replace(

@@ -2,15 +2,17 @@
 and /v1/embeddings, Anthropic on /v1/messages), and upstream 4xx pass-through."""
 
 import json
+import socket
+import time
 import unittest
 
-from harness import GatewayTestCase
+from harness import GatewayTestCase, db_request
 
 
 class ErrorsTest(GatewayTestCase):
     @classmethod
     def configure(cls, cfg):
-        cfg.standard_models(("ok", "err-400", "err-500"))
+        cfg.standard_models(("ok", "err-400", "err-500", "err-429"))
         cfg.route("no-fallback-on-400", ["oai-err-400", "oai-ok"])
 
     def assertNoUpstreamCall(self):
@@ -84,6 +86,7 @@ class ErrorsTest(GatewayTestCase):
         self.assertIn("no-such-model", err["message"])
         if r.status == 404:
             self.assertEqual(err["code"], "model_not_found")
+            self.assertEqual(err["type"], "invalid_request_error")
         self.assertNoUpstreamCall()
 
     def test_unknown_model_anthropic(self):
@@ -137,7 +140,109 @@ class ErrorsTest(GatewayTestCase):
 
     def test_unknown_path_is_404(self):
         r = self.client.post("/v1/nope", {"model": "oai-ok"})
-        self.assertEqual(r.status, 404, r)
+        err = self.assertOpenAIError(r, 404)
+        self.assertEqual(err["type"], "invalid_request_error")   # what OpenAI itself answers
+        self.assertEqual(err["code"], "unknown_url")
+
+    def test_unknown_path_under_messages_is_anthropic_shaped(self):
+        # The Anthropic SDK's countTokens and batches live under /v1/messages/.
+        r = self.client.post("/v1/messages/count_tokens", {"model": "ant-ok"},
+                             headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 404, "not_found_error")
+
+    # --- wrong method, not HTTP, Expect: 100-continue ---------------------------------------------------
+    def wait_row(self, rid, timeout=5.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            row = db_request(self.db_path, rid)
+            if row:
+                return row
+            time.sleep(0.1)
+        self.fail("no log row for %s" % rid)
+
+    def test_405_names_the_allowed_methods_and_is_logged_on_api_endpoints(self):
+        r = self.client.request("DELETE", "/v1/chat/completions", headers={"x-request-id": "m-405"})
+        err = self.assertOpenAIError(r, 405)
+        self.assertEqual(err["code"], "method_not_allowed")
+        self.assertEqual(r.headers.get("allow"), "POST")
+        self.assertEqual(r.headers.get("x-request-id"), "m-405")
+        row = self.wait_row("m-405")
+        self.assertEqual((row["status"], row["outcome"], row["endpoint"]),
+                         (405, "client_error", "/v1/chat/completions"))
+        self.assertIn("DELETE", row["error"])
+        r = self.client.request("GET", "/v1/messages", headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 405)
+        r = self.client.request("OPTIONS", "/v1/models")
+        self.assertOpenAIError(r, 405)
+        self.assertEqual(r.headers.get("allow"), "GET, HEAD")
+        self.assertNoUpstreamCall()
+
+    def test_413_is_logged_as_a_client_error(self):
+        big = {"model": "oai-ok", "messages": [{"role": "user", "content": "x" * 70000}]}
+        r = self.client.post("/v1/chat/completions", big, headers={"x-request-id": "big-413"})
+        self.assertOpenAIError(r, 413)
+        self.assertEqual(r.headers.get("x-request-id"), "big-413")
+        row = self.wait_row("big-413")
+        self.assertEqual((row["status"], row["outcome"]), (413, "client_error"))
+        self.assertEqual(row["request_body"], "")
+        self.assertIn("server.max_body_bytes", row["error"])
+
+    def raw_exchange(self, payload, wait=3.0):
+        s = socket.create_connection(("127.0.0.1", self.gateway.port), timeout=wait)
+        try:
+            s.sendall(payload)
+            data = b""
+            while True:
+                try:
+                    d = s.recv(65536)
+                except (socket.timeout, ConnectionResetError):
+                    break
+                if not d:
+                    break
+                data += d
+            return data
+        finally:
+            s.close()
+
+    def assertRawOpenAIError(self, data, status, code):
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 %d " % status), data[:200])
+        self.assertIn(b"\r\nx-request-id: req_", head)
+        self.assertIn(b"\r\nConnection: close", head)
+        err = json.loads(body)["error"]
+        self.assertEqual(err["code"], code)
+        return err
+
+    def test_not_http_gets_400_not_a_silent_close(self):
+        err = self.assertRawOpenAIError(self.raw_exchange(b"GARBAGE\r\n\r\n"), 400,
+                                        "malformed_request")
+        self.assertIn("Malformed HTTP request", err["message"])
+        data = self.raw_exchange(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                                 b"Content-Length: abc\r\n\r\n")
+        self.assertRawOpenAIError(data, 400, "malformed_request")
+
+    def test_header_block_over_64_kib_gets_431(self):
+        data = self.raw_exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 +
+                                 b"\r\n\r\n")
+        self.assertRawOpenAIError(data, 431, "headers_too_large")
+
+    def test_expect_100_continue_is_answered(self):
+        body = json.dumps(self.openai_body("oai-ok")).encode()
+        s = socket.create_connection(("127.0.0.1", self.gateway.port), timeout=5)
+        try:
+            s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(body))
+            s.settimeout(0.5)   # curl waits 1 s before sending the body anyway
+            self.assertEqual(s.recv(25), b"HTTP/1.1 100 Continue\r\n\r\n")
+            s.settimeout(5)
+            s.sendall(body)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += s.recv(65536)
+            self.assertTrue(data.startswith(b"HTTP/1.1 200 "), data[:200])
+        finally:
+            s.close()
 
     # --- upstream 4xx -----------------------------------------------------------------------------------
     def test_upstream_400_passes_through_openai(self):
@@ -164,6 +269,18 @@ class ErrorsTest(GatewayTestCase):
         self.assertOpenAIError(r, 500)
         r = self.messages("oai-err-500")
         self.assertAnthropicError(r, 500, "api_error")
+
+    def test_final_429_keeps_the_upstreams_retry_after(self):
+        # The chain gives up (one target, its retry would wait past nothing): the client's SDK
+        # still needs the upstream's Retry-After to back off properly.
+        r = self.chat("oai-err-429")
+        self.assertOpenAIError(r, 429)
+        self.assertEqual(r.headers.get("retry-after"), "1")
+        self.assertEqual(r.headers.get("x-switchyard-attempts"), str(len(self.fake.requests())))
+        r = self.chat("oai-err-500")
+        self.assertOpenAIError(r, 500)
+        self.assertIsNone(r.headers.get("retry-after"))
+        self.assertGreaterEqual(int(r.headers.get("x-switchyard-attempts")), 1)
 
     def test_error_responses_are_json_with_request_id(self):
         r = self.client.post("/v1/chat/completions", raw=b"nope", headers={"x-request-id": "e-1"})

@@ -184,6 +184,11 @@ class LogTest(GatewayTestCase):
         self.assertEqual(r["usage_estimated"], 1)
         self.assertGreater(r["input_tokens"], 0)
         self.assertGreater(r["output_tokens"], 0)
+        # The client is told that the cost header comes from an estimate.
+        resp = self.responses["log-no-usage"]
+        self.assertEqual(resp.headers.get("x-switchyard-usage-estimated"), "true")
+        self.assertAlmostEqual(float(resp.headers.get("x-switchyard-cost")), r["cost_usd"], places=7)
+        self.assertIsNone(self.responses["log-chat"].headers.get("x-switchyard-usage-estimated"))
 
     def test_unknown_model_row(self):
         r = self.row("log-unknown-model")

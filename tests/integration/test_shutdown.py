@@ -126,12 +126,52 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertLess(took, 4.0, "shutdown ignored shutdown_grace_ms")
         t.join(10)
+        # The client is told, in its API's own stream format, rather than left with a truncation.
+        sse = result["sse"]
+        self.assertIsNone(sse.transport_error, sse.raw)
+        errors = [ev for _, ev in sse.json_events() if "error" in ev]
+        self.assertEqual(len(errors), 1, sse.raw)
+        self.assertEqual(errors[0]["error"]["code"], "server_shutting_down")
+        self.assertIn("shutdown_grace_ms", errors[0]["error"]["message"])
         # The cut stream is still in the log, marked as such, with what it had streamed so far.
         row = db_request(self.db_path, "sd-cut")
         self.assertIsNotNone(row, "a stream cut at shutdown lost its log record")
         self.assertEqual(row["outcome"], "shutdown")
         self.assertIn("cut at shutdown", row["error"])
         self.assertEqual(row["stream"], 1)
+
+    def test_grace_period_cut_on_the_anthropic_door_and_a_waiting_request(self):
+        gw = self.start(grace_ms=500)
+        body = {"model": "slow-1000", "stream": True, "max_tokens": 20,
+                "messages": [{"role": "user", "content": "hi"}]}
+        t, first, result = self.stream_in_thread(
+            "/v1/messages", body, {"x-request-id": "sd-cut-a", "anthropic-version": "2023-06-01"})
+        self.assertTrue(first.wait(10))
+        # A non-streaming request whose upstream answers only after ~7 s.
+        plain = {}
+
+        def run_plain():
+            plain["r"] = gw.client.post("/v1/chat/completions", {
+                "model": "slow-1000", "messages": [{"role": "user", "content": "hi"}]},
+                headers={"x-request-id": "sd-cut-plain"}, timeout=20)
+        tp = threading.Thread(target=run_plain, daemon=True)
+        tp.start()
+        time.sleep(0.3)
+        rc, err = gw.stop(timeout=20)
+        self.assertEqual(rc, 0, err)
+        t.join(10)
+        tp.join(10)
+        sse = result["sse"]
+        self.assertIsNone(sse.transport_error, sse.raw)
+        self.assertEqual(sse.names()[-1], "error", sse.raw)
+        ev = sse.json_events()[-1][1]
+        self.assertEqual(ev["type"], "error")
+        self.assertIn("shutting down", ev["error"]["message"])
+        r = plain["r"]
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.json()["error"]["code"], "server_shutting_down")
+        self.assertEqual(db_request(self.db_path, "sd-cut-plain")["outcome"], "shutdown")
+        self.assertEqual(db_request(self.db_path, "sd-cut-a")["outcome"], "shutdown")
 
 
 if __name__ == "__main__":

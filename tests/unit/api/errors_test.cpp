@@ -37,7 +37,7 @@ TEST(ErrorBodies, DefaultTypesByStatus) {
   EXPECT_EQ(default_error_type(Wire::openai, 400), "invalid_request_error");
   EXPECT_EQ(default_error_type(Wire::openai, 401), "authentication_error");
   EXPECT_EQ(default_error_type(Wire::openai, 403), "permission_error");
-  EXPECT_EQ(default_error_type(Wire::openai, 404), "not_found_error");
+  EXPECT_EQ(default_error_type(Wire::openai, 404), "invalid_request_error");
   EXPECT_EQ(default_error_type(Wire::openai, 413), "invalid_request_error");
   EXPECT_EQ(default_error_type(Wire::openai, 422), "invalid_request_error");
   EXPECT_EQ(default_error_type(Wire::openai, 429), "rate_limit_error");
