@@ -162,6 +162,15 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
 
   StreamAccumulator acc(wire);  // unless the stream assembles itself
   const bool self_assembled = stream.assembles();
+  // An OpenAI client that asked for stream_options.include_usage gets its usage chunk even when
+  // the upstream sent none: [DONE] is held back until we know, and the estimate goes before it.
+  bool wants_usage = false;
+  if (wire == Wire::openai) {
+    if (const json::Value* so = json::find(*doc, "stream_options"); so && so->IsObject())
+      wants_usage = json::get_bool(*so, "include_usage").value_or(false);
+  }
+  static constexpr std::string_view kDone = "data: [DONE]\n\n";
+  bool held_done = false;
   std::string batch;
   rec.status = 200;
   rec.outcome = "ok";
@@ -184,6 +193,12 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
       break;
     }
     if (!step.value()) {
+      if (held_done) {
+        const std::string so_far = self_assembled ? stream.assembled_json() : acc.result_json();
+        std::string tail = openai_usage_chunk(so_far, info.model, estimate_usage(wire, *doc, so_far));
+        tail += kDone;
+        if (!co_await ex.write_stream(tail)) break;
+      }
       co_await ex.end_stream();
       break;
     }
@@ -194,6 +209,10 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     batch.clear();
     for (const auto& chunk : *step.value()) {
       if (!self_assembled) acc.feed_frame(chunk.sse);  // for the log and, if the upstream reports none, usage
+      if (wants_usage && chunk.sse == kDone && !stream.usage().known) {
+        held_done = true;
+        continue;
+      }
       batch += chunk.sse;
     }
     ok = co_await ex.write_stream(batch);

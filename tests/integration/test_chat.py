@@ -222,6 +222,27 @@ class ChatTest(GatewayTestCase):
                 self.assertEqual(usage[0]["completion_tokens"], fu.OUTPUT_TOKENS)
                 self.assertEqual(usage[0]["total_tokens"], fu.INPUT_TOKENS + fu.OUTPUT_TOKENS)
 
+    def test_stream_include_usage_gets_an_estimate_when_the_upstream_sends_none(self):
+        sse = self.chat("oai-no-usage", stream=True, stream_options={"include_usage": True})
+        self.assertOpenAIStream(sse)
+        self.assertEqual(openai_stream_text(sse), fu.TEXT)
+        evs = [ev for _, ev in sse.json_events()]
+        self.assertEqual(sse.events[-1][1], "[DONE]")
+        last = evs[-1]                       # the usage chunk comes last, just before [DONE]
+        self.assertEqual(last["choices"], [])
+        self.assertEqual(last["id"], evs[0]["id"])
+        self.assertEqual(last["model"], "oai-no-usage")
+        u = last["usage"]
+        self.assertGreater(u["prompt_tokens"], 0)
+        self.assertGreater(u["completion_tokens"], 0)
+        self.assertEqual(u["total_tokens"], u["prompt_tokens"] + u["completion_tokens"])
+        self.assertIs(u["switchyard_estimated"], True)
+        self.assertEqual(sum(1 for ev in evs if ev.get("usage")), 1)
+        # Not asked for: no usage chunk is made up.
+        sse = self.chat("oai-no-usage", stream=True)
+        self.assertFalse([ev for _, ev in sse.json_events() if ev.get("usage")], sse.raw)
+        self.assertEqual(sse.events[-1][1], "[DONE]")
+
     def test_stream_openai_door_anthropic_upstream(self):
         sse = self.chat("ant-ok", stream=True)
         self.assertOpenAIStream(sse)
