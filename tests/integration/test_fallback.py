@@ -125,6 +125,7 @@ class FallbackTest(GatewayTestCase):
         self.assertEqual((row["served_model"], row["provider"]), ("", ""))
         self.assertTrue(row["error"])
         self.assertEqual((row["input_tokens"], row["output_tokens"], row["cost_usd"]), (0, 0, 0))
+        self.assertEqual(json.loads(row["request_body"])["model"], public)   # kept for debugging
         self.assertEqual(row["response_body"], "")
         self.assertEqual(row["ttft_ms"], -1)
         return row, attempts
