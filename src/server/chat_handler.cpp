@@ -186,6 +186,8 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
       rec.attempts.back().error_kind = to_string(f.kind);
       rec.attempts.back().error = f.message;
       app.metrics.stream_errors.fetch_add(1, std::memory_order_relaxed);
+      // The attempt was counted as a success when the stream opened; it failed after all.
+      app.metrics.upstream_failures.fetch_add(1, std::memory_order_relaxed);
       api::ApiError e{status_for(f), "upstream stream failed: " + f.message, "", "", failure_code(f)};
       if (app.cutting.load(std::memory_order_relaxed)) e = shutdown_cut_error();
       if (co_await ex.write_stream(api::stream_error_frame(wire, e))) co_await ex.end_stream();

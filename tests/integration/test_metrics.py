@@ -119,7 +119,8 @@ class MetricsTest(MetricsMixin, GatewayTestCase):
         sse = self.chat("oai-reset-mid-stream", stream=True, headers={"x-request-id": rid})
         self.assertEqual(sse.status, 200)
         want = {"switchyard_requests_total": 1, "switchyard_stream_errors_total": 1,
-                "switchyard_upstream_attempts_total": 1, "switchyard_fallbacks_total": 0,
+                "switchyard_upstream_attempts_total": 1, "switchyard_upstream_failures_total": 1,
+                "switchyard_fallbacks_total": 0,
                 "switchyard_client_errors_total": 0, "switchyard_server_errors_total": 0,
                 "switchyard_log_written_total": 1}
         got, now = self.settle(before, want)
