@@ -135,6 +135,10 @@ class OpenAIStreamObserver {
   // The chunk last fed, as parsed (its "model" as the upstream sent it), until the next feed();
   // null after [DONE] or a Failure. Lets the caller reassemble the stream without parsing again.
   const json::Value* last_chunk() const { return last_ ? &*last_ : nullptr; }
+  // Frees that parse once the caller is done with it. A stream may sit idle for seconds between
+  // chunks, and a kept document holds its allocator's first block (RapidJSON's 64 KiB, a page or
+  // two of it touched): ~4 KB of resident memory per open stream, 21 MB at 5,000 streams.
+  void release_last() { last_.reset(); }
 
  private:
   std::string model_;
@@ -158,6 +162,7 @@ class AnthropicStreamObserver {
   // The event last fed, as parsed and as sent (message_start's model rewritten), until the next
   // feed(); null after a Failure.
   const json::Value* last_event() const { return last_ ? &*last_ : nullptr; }
+  void release_last() { last_.reset(); }   // as OpenAIStreamObserver::release_last
 
  private:
   std::string model_;

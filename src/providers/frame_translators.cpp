@@ -35,8 +35,12 @@ class OpenAIPassthrough final : public FrameTranslator {
     auto frame = obs_.feed(data);
     if (!frame.ok()) return frame.failure();
     // We asked for include_usage; a client that did not may index choices[0] of that chunk.
-    if (!include_usage_ && obs_.last_was_usage_only()) return std::vector<std::string>{};
+    if (!include_usage_ && obs_.last_was_usage_only()) {
+      obs_.release_last();
+      return std::vector<std::string>{};
+    }
     if (const json::Value* chunk = obs_.last_chunk()) acc_.feed_chunk(*chunk);
+    obs_.release_last();
     return one(std::move(frame.value()));
   }
   bool assembles() const override { return true; }
@@ -62,8 +66,12 @@ class AnthropicPassthrough final : public FrameTranslator {
   Result<std::vector<std::string>> feed(std::string_view event, const std::string& data) override {
     auto frame = obs_.feed(event, data);
     if (!frame.ok()) return frame.failure();
-    if (frame.value().empty()) return std::vector<std::string>{};
+    if (frame.value().empty()) {
+      obs_.release_last();
+      return std::vector<std::string>{};
+    }
     if (const json::Value* ev = obs_.last_event()) acc_.feed_event(event, *ev);
+    obs_.release_last();
     return one(std::move(frame.value()));
   }
   bool assembles() const override { return true; }
