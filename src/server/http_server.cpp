@@ -17,12 +17,12 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <spdlog/spdlog.h>
 
 #include "server/handlers.hpp"
@@ -208,8 +208,9 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
       // Not HTTP (a bad request line or header, a header block over the limit): say so, in
       // OpenAI's shape, rather than hang up without an answer. Closed, timed out or shut down
       // connections just end.
-      if (ec.category() == http::make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
-          ec != http::error::partial_message && !stopping.load()) {
+      const bool not_http = ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                            ec != http::error::end_of_stream && ec != http::error::partial_message;
+      if (not_http && !stopping.load()) {
         co_await answer_malformed(stream, ec);
       }
       break;
