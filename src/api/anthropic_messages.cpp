@@ -208,7 +208,8 @@ Err check_number(const json::Value& body, std::string_view name, double lo, doub
   return std::nullopt;
 }
 
-Err validate(const json::Value& body, MessagesRequestInfo& info) {
+// `count_tokens`: the body of POST /v1/messages/count_tokens, which takes no max_tokens.
+Err validate(const json::Value& body, MessagesRequestInfo& info, bool count_tokens) {
   if (!body.IsObject()) return bad("", "The request body must be a JSON object.");
   const json::Value* model = json::find(body, "model");
   if (!model) return bad("model", "Field required");
@@ -217,10 +218,12 @@ Err validate(const json::Value& body, MessagesRequestInfo& info) {
   info.model = std::string(json::view(*model));
 
   const json::Value* mt = json::find(body, "max_tokens");
-  if (!mt) return bad("max_tokens", "Field required");
-  if (!mt->IsInt64()) return bad("max_tokens", "Input should be a valid integer");
-  if (mt->GetInt64() < 1) return bad("max_tokens", "Input should be greater than or equal to 1");
-  info.max_tokens = mt->GetInt64();
+  if (mt || !count_tokens) {
+    if (!mt) return bad("max_tokens", "Field required");
+    if (!mt->IsInt64()) return bad("max_tokens", "Input should be a valid integer");
+    if (mt->GetInt64() < 1) return bad("max_tokens", "Input should be greater than or equal to 1");
+    info.max_tokens = mt->GetInt64();
+  }
 
   if (auto e = check_messages(body)) return e;
   if (auto s = json::find(body, "system")) if (auto e = check_system(*s)) return e;
@@ -256,7 +259,7 @@ Err validate(const json::Value& body, MessagesRequestInfo& info) {
       auto budget = json::get_int(*th, "budget_tokens");
       if (!budget) return bad("thinking.budget_tokens", "Field required");
       if (*budget < 1024) return bad("thinking.budget_tokens", "Input should be greater than or equal to 1024");
-      if (*budget >= info.max_tokens) return bad("thinking.budget_tokens", "`max_tokens` must be greater than `thinking.budget_tokens`");
+      if (info.max_tokens > 0 && *budget >= info.max_tokens) return bad("thinking.budget_tokens", "`max_tokens` must be greater than `thinking.budget_tokens`");
     } else if (*t != "disabled") {
       return bad("thinking.type", "Input tag '" + std::string(*t) + "' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'");
     }
@@ -268,7 +271,13 @@ Err validate(const json::Value& body, MessagesRequestInfo& info) {
 
 std::variant<MessagesRequestInfo, ApiError> validate_anthropic_messages(const json::Value& body) {
   MessagesRequestInfo info;
-  if (auto e = validate(body, info)) return *e;
+  if (auto e = validate(body, info, false)) return *e;
+  return info;
+}
+
+std::variant<MessagesRequestInfo, ApiError> validate_anthropic_count_tokens(const json::Value& body) {
+  MessagesRequestInfo info;
+  if (auto e = validate(body, info, true)) return *e;
   return info;
 }
 

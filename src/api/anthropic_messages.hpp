@@ -36,5 +36,8 @@ struct MessagesRequestInfo {
 // top_p 0..1, top_k integer >= 0, stream bool, metadata object with user_id string,
 // thinking {type: enabled(+budget_tokens >= 1024, < max_tokens) | disabled}.
 std::variant<MessagesRequestInfo, ApiError> validate_anthropic_messages(const json::Value& body);
+// The body of POST /v1/messages/count_tokens: the same checks, but max_tokens is optional
+// (max_tokens stays 0 when absent, and thinking's budget is then not compared with it).
+std::variant<MessagesRequestInfo, ApiError> validate_anthropic_count_tokens(const json::Value& body);
 
 }  // namespace sy::api

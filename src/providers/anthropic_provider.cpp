@@ -22,8 +22,9 @@ std::optional<std::string> AnthropicProvider::unavailable_reason() const {
                                   : "api_key is empty: set " + cfg_.api_key_env;
 }
 
-upstream::Request AnthropicProvider::request(std::string body, const CallContext& ctx) const {
-  upstream::Request req = make_request(cfg_, "/v1/messages", std::move(body), ctx.request_id, ctx.deadline);
+upstream::Request AnthropicProvider::request(std::string body, const CallContext& ctx,
+                                             std::string_view path) const {
+  upstream::Request req = make_request(cfg_, path, std::move(body), ctx.request_id, ctx.deadline);
   req.headers.emplace_back("x-api-key", cfg_.api_key);
   req.headers.emplace_back("anthropic-version", cfg_.anthropic_version);
   return req;
@@ -56,6 +57,23 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatCall& ca
     // Same wire: forward the upstream's answer as it is, but in the name the client used.
     out.body = json::rewrite_members(*doc, reply->text, {{"model", json::quote(call.client_model)}});
   }
+  co_return out;
+}
+
+asio::awaitable<Result<JsonResponse>> AnthropicProvider::count_tokens(const JsonCall& call,
+                                                                      CallContext& ctx) {
+  if (auto why = unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
+  std::string body =
+      json::rewrite_members(*call.body, call.body_text, {{"model", json::quote(call.upstream_model)}});
+  auto reply = co_await send_for_json(*ctx.http, request(std::move(body), ctx, "/v1/messages/count_tokens"),
+                                     cfg_.name, "input_tokens", "token count");
+  if (!reply.ok()) co_return reply.failure();
+  JsonResponse out;
+  if (auto n = json::get_int(reply->doc, "input_tokens")) {
+    out.usage.known = true;
+    out.usage.input_tokens = *n;
+  }
+  out.body = std::move(reply->text);
   co_return out;
 }
 

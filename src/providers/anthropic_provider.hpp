@@ -18,13 +18,16 @@ class AnthropicProvider final : public Provider {
   asio::awaitable<Result<ChatResponse>> chat(const ChatCall& call, CallContext& ctx) override;
   asio::awaitable<Result<std::unique_ptr<ChatStream>>> chat_stream(const ChatCall& call,
                                                                    CallContext& ctx) override;
+  // POST {base_url}/v1/messages/count_tokens with the upstream model; the answer as it is.
+  asio::awaitable<Result<JsonResponse>> count_tokens(const JsonCall& call, CallContext& ctx) override;
 
   // Anthropic requires max_tokens; OpenAI clients often omit it.
   static constexpr int64_t kDefaultMaxTokens = 4096;
 
  private:
   Result<std::string> request_body(const ChatCall& call) const;
-  upstream::Request request(std::string body, const CallContext& ctx) const;
+  upstream::Request request(std::string body, const CallContext& ctx,
+                            std::string_view path = "/v1/messages") const;
   config::ProviderConfig cfg_;
 };
 

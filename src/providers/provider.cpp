@@ -31,4 +31,8 @@ asio::awaitable<Result<JsonResponse>> Provider::classify(const JsonCall&, CallCo
   co_return unsupported(kind(), "classify");
 }
 
+asio::awaitable<Result<JsonResponse>> Provider::count_tokens(const JsonCall&, CallContext&) {
+  co_return unsupported(kind(), "count_tokens");
+}
+
 }  // namespace sy::providers

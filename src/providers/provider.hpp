@@ -112,6 +112,9 @@ class Provider {
   // POST /v1/rerank (docs/local-models.md) and POST /v1/classify; answer in the same shapes.
   virtual asio::awaitable<Result<JsonResponse>> rerank(const JsonCall& call, CallContext& ctx);
   virtual asio::awaitable<Result<JsonResponse>> classify(const JsonCall& call, CallContext& ctx);
+  // POST /v1/messages/count_tokens (Anthropic's shape: {"input_tokens": N}); only providers whose
+  // upstream counts for itself implement it. The server estimates for the others.
+  virtual asio::awaitable<Result<JsonResponse>> count_tokens(const JsonCall& call, CallContext& ctx);
 };
 
 }  // namespace sy::providers

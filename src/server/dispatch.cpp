@@ -9,12 +9,13 @@ namespace sy::server {
 namespace {
 
 // API endpoints take POST and are logged; the others take GET (and HEAD) and are not.
-enum class Endpoint { chat_openai, chat_anthropic, embeddings, rerank, classify,
+enum class Endpoint { chat_openai, chat_anthropic, count_tokens, embeddings, rerank, classify,
                       models, healthz, readyz, metrics, unknown };
 
 Endpoint endpoint_of(std::string_view path) {
   if (path == "/v1/chat/completions" || path == "/chat/completions") return Endpoint::chat_openai;
   if (path == "/v1/messages") return Endpoint::chat_anthropic;
+  if (path == "/v1/messages/count_tokens") return Endpoint::count_tokens;
   if (path == "/v1/embeddings" || path == "/embeddings") return Endpoint::embeddings;
   if (path == "/v1/rerank" || path == "/rerank") return Endpoint::rerank;
   if (path == "/v1/classify" || path == "/classify") return Endpoint::classify;
@@ -26,8 +27,8 @@ Endpoint endpoint_of(std::string_view path) {
 }
 
 bool is_api(Endpoint e) {
-  return e == Endpoint::chat_openai || e == Endpoint::chat_anthropic || e == Endpoint::embeddings ||
-         e == Endpoint::rerank || e == Endpoint::classify;
+  return e == Endpoint::chat_openai || e == Endpoint::chat_anthropic || e == Endpoint::count_tokens ||
+         e == Endpoint::embeddings || e == Endpoint::rerank || e == Endpoint::classify;
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -48,6 +49,7 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
     switch (endpoint) {
       case Endpoint::chat_openai: co_return co_await handle_chat(app, ex, ctx, Wire::openai);
       case Endpoint::chat_anthropic: co_return co_await handle_chat(app, ex, ctx, Wire::anthropic);
+      case Endpoint::count_tokens: co_return co_await handle_count_tokens(app, ex, ctx);
       case Endpoint::embeddings: co_return co_await handle_embeddings(app, ex, ctx);
       case Endpoint::rerank: co_return co_await handle_rerank(app, ex, ctx);
       case Endpoint::classify: co_return co_await handle_classify(app, ex, ctx);
@@ -58,7 +60,7 @@ asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& c
       case Endpoint::unknown: break;
     }
   }
-  // Anthropic SDK calls under /v1/messages (count_tokens, batches) get Anthropic's error shape.
+  // Other Anthropic SDK calls under /v1/messages (batches) get Anthropic's error shape.
   const Wire wire = target.starts_with("/v1/messages") ? Wire::anthropic : Wire::openai;
   if (endpoint == Endpoint::unknown) {
     co_return co_await send_error(app, ex, wire, 404,

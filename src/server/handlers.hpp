@@ -15,10 +15,12 @@ namespace sy::server {
 
 asio::awaitable<void> dispatch(App& app, Exchange& ex, providers::CallContext& ctx);
 // Whether a request target (query string allowed) names an API endpoint, i.e. one whose requests
-// are logged: chat, messages, embeddings, rerank, classify.
+// are logged: chat, messages (and its count_tokens), embeddings, rerank, classify.
 bool is_api_path(std::string_view target);
 
 asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext& ctx, Wire wire);
+// POST /v1/messages/count_tokens (server/count_tokens_handler.cpp).
+asio::awaitable<void> handle_count_tokens(App& app, Exchange& ex, providers::CallContext& ctx);
 asio::awaitable<void> handle_embeddings(App& app, Exchange& ex, providers::CallContext& ctx);
 asio::awaitable<void> handle_rerank(App& app, Exchange& ex, providers::CallContext& ctx);
 asio::awaitable<void> handle_classify(App& app, Exchange& ex, providers::CallContext& ctx);

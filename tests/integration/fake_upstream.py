@@ -6,6 +6,7 @@ level) and serves both wire formats:
 
   OpenAI-shaped     POST .../chat/completions, POST .../embeddings, GET .../models
   Anthropic-shaped  POST .../messages            (GET .../models with an anthropic-version header)
+                    POST .../messages/count_tokens  {"input_tokens": INPUT_TOKENS}
 
 Routing is by path suffix, so any base_url prefix works (".../v1/chat/completions",
 ".../openai/v1/chat/completions", ...).
@@ -299,6 +300,8 @@ class FakeUpstream:
             api = OpenAIChat
         elif p.endswith("/messages"):
             api = AnthropicMessages
+        elif p.endswith("/messages/count_tokens"):
+            api = AnthropicCountTokens
         elif p.endswith("/embeddings"):
             api = OpenAIEmbeddings
         else:
@@ -638,6 +641,17 @@ class AnthropicMessages(Api):
     def error_event(self):
         return "event: error\ndata: " + json.dumps(
             {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}) + "\n\n"
+
+
+class AnthropicCountTokens(AnthropicMessages):
+    """POST /v1/messages/count_tokens: the error behaviours as for messages, else the count."""
+
+    async def run(self):
+        b = self.b
+        if b.error_status is not None or b.name in ("stall-headers", "malformed-json"):
+            return await super().run()
+        await self.conn.full(200, json.dumps({"input_tokens": INPUT_TOKENS}))
+        return True
 
 
 class OpenAIEmbeddings(OpenAIChat):

@@ -9,7 +9,7 @@ import time
 import unittest
 
 import fake_upstream as fu
-from harness import GatewayTestCase, EXPECTED_COST
+from harness import GatewayTestCase, EXPECTED_COST, db_request
 
 TOOLS_OPENAI = [{"type": "function", "function": {
     "name": "get_weather", "description": "Weather for a city",
@@ -591,6 +591,74 @@ class EnvInterpolationTest(GatewayTestCase):
         h = self.fake.requests()[0]["headers"]
         self.assertEqual(h.get("authorization"), "Bearer sk-from-env")
         self.assertEqual(h.get("x-team"), "fallback-team")
+
+
+class CountTokensTest(GatewayTestCase):
+    """POST /v1/messages/count_tokens: asked upstream on Anthropic-kind targets, estimated on others."""
+
+    @classmethod
+    def configure(cls, cfg):
+        cfg.standard_models(("ok", "err-500"))
+        cfg.route("ant-500-then-oai", ["ant-err-500", "oai-ok"])
+
+    BODY = {"messages": [{"role": "user", "content": "How many tokens is this?"}],
+            "system": "Be brief."}
+
+    def count(self, model, **extra):
+        return self.client.post("/v1/messages/count_tokens", {"model": model, **self.BODY, **extra},
+                                headers={**self.ANTHROPIC_HEADERS, "x-request-id": "ct-" + model})
+
+    def test_anthropic_target_asks_its_upstream(self):
+        r = self.count("ant-ok")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"input_tokens": fu.INPUT_TOKENS})
+        self.assertIsNone(r.headers.get("x-switchyard-usage-estimated"))
+        self.assertEqual(r.headers.get("x-switchyard-provider"), "ant")
+        up = self.fake.requests(path_suffix="/messages/count_tokens")
+        self.assertEqual(len(up), 1)
+        self.assertEqual(up[0]["body"]["model"], "ok")              # the upstream id
+        self.assertEqual(up[0]["body"]["system"], "Be brief.")      # the rest untouched
+        self.assertEqual(up[0]["headers"].get("x-api-key"), "sk-ant-test-key")
+        self.assertNotIn("max_tokens", up[0]["body"])
+
+    def test_other_targets_are_estimated_without_an_upstream_call(self):
+        r = self.count("oai-ok")
+        self.assertEqual(r.status, 200, r)
+        n = r.json()["input_tokens"]
+        self.assertGreater(n, 3)
+        self.assertEqual(r.headers.get("x-switchyard-usage-estimated"), "true")
+        self.assertEqual(self.fake.requests(), [])
+
+    def test_falls_back_like_chat(self):
+        r = self.count("ant-500-then-oai")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers.get("x-switchyard-model"), "oai-ok")
+        self.assertEqual(r.headers.get("x-switchyard-usage-estimated"), "true")
+        self.assertGreaterEqual(len(self.fake.requests(path_suffix="/messages/count_tokens")), 1)
+
+    def test_errors_are_anthropic_shaped(self):
+        self.assertAnthropicError(self.count("no-such-model"), 404, "not_found_error")
+        r = self.client.post("/v1/messages/count_tokens", {"model": "ant-ok"},
+                             headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 400, "invalid_request_error")   # messages missing
+        r = self.client.get("/v1/messages/count_tokens", headers=self.ANTHROPIC_HEADERS)
+        self.assertAnthropicError(r, 405)
+        self.assertEqual(r.headers.get("allow"), "POST")
+        self.assertAnthropicError(self.count("ant-err-500"), 500, "api_error")
+
+    def test_logged_without_tokens_or_cost(self):
+        self.assertEqual(self.count("ant-ok").status, 200)
+        row = None
+        for _ in range(50):   # the log is written in batches, at least every 200 ms
+            row = db_request(self.db_path, "ct-ant-ok")
+            if row:
+                break
+            time.sleep(0.1)
+        self.assertIsNotNone(row)
+        self.assertEqual((row["endpoint"], row["status"], row["outcome"]),
+                         ("/v1/messages/count_tokens", 200, "ok"))
+        self.assertEqual((row["input_tokens"], row["output_tokens"], row["cost_usd"]), (0, 0, 0))
+        self.assertEqual(json.loads(row["response_body"]), {"input_tokens": fu.INPUT_TOKENS})
 
 
 class EmbeddingsAndModelsTest(GatewayTestCase):

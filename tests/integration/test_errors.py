@@ -145,8 +145,8 @@ class ErrorsTest(GatewayTestCase):
         self.assertEqual(err["code"], "unknown_url")
 
     def test_unknown_path_under_messages_is_anthropic_shaped(self):
-        # The Anthropic SDK's countTokens and batches live under /v1/messages/.
-        r = self.client.post("/v1/messages/count_tokens", {"model": "ant-ok"},
+        # The Anthropic SDK's batches live under /v1/messages/.
+        r = self.client.post("/v1/messages/batches", {"requests": []},
                              headers=self.ANTHROPIC_HEADERS)
         self.assertAnthropicError(r, 404, "not_found_error")
 

@@ -185,6 +185,21 @@ test('request id: the SDK sees the id it sent', async () => {
   assert.equal(response.headers.get('x-request-id'), 'sdk-req-2');
 });
 
+test('messages.countTokens: the Anthropic upstream counts, another one is estimated', async () => {
+  const counted = await client.messages
+    .countTokens({ model: 'ant-ok', messages: hello, system: 'Be brief.' })
+    .withResponse();
+  assert.equal(counted.data.input_tokens, fx.input_tokens);
+  assert.equal(counted.response.headers.get('x-switchyard-usage-estimated'), null);
+  const estimated = await client.messages
+    .countTokens({ model: 'oai-ok', messages: hello })
+    .withResponse();
+  assert.ok(Number.isInteger(estimated.data.input_tokens) && estimated.data.input_tokens > 0);
+  assert.equal(estimated.response.headers.get('x-switchyard-usage-estimated'), 'true');
+  await assert.rejects(client.messages.countTokens({ model: 'no-such-model', messages: hello }),
+                       (err) => err instanceof Anthropic.NotFoundError && err.status === 404);
+});
+
 // Last: a gateway crash here must not hide the tests above.
 test('unknown model → NotFoundError (404) or BadRequestError (400)', async () => {
   await assert.rejects(

@@ -35,6 +35,29 @@ MessagesRequestInfo expect_ok(std::string_view body) {
 
 const std::string kPre = R"({"model":"claude-sonnet-4-5","max_tokens":1024,)";
 
+TEST(ValidateAnthropicCountTokens, MaxTokensIsOptionalButCheckedWhenGiven) {
+  auto ok = J(R"({"model":"m","messages":[{"role":"user","content":"Hi"}],
+                  "thinking":{"type":"enabled","budget_tokens":2048}})");
+  auto r = validate_anthropic_count_tokens(ok);
+  ASSERT_EQ(test::error_of(r), nullptr);
+  EXPECT_EQ(std::get<MessagesRequestInfo>(r).max_tokens, 0);
+  auto bad_mt = J(R"({"model":"m","max_tokens":0,"messages":[{"role":"user","content":"Hi"}]})");
+  auto r_bad_mt = validate_anthropic_count_tokens(bad_mt);
+  const ApiError* e = test::error_of(r_bad_mt);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->param, "max_tokens");
+  auto no_messages = J(R"({"model":"m"})");
+  auto r_no_messages = validate_anthropic_count_tokens(no_messages);
+  e = test::error_of(r_no_messages);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->param, "messages");
+  // The create endpoint still requires it.
+  auto r_create = validate_anthropic_messages(ok);
+  e = test::error_of(r_create);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->param, "max_tokens");
+}
+
 TEST(ValidateAnthropicMessages, MinimalAndInfo) {
   auto info = expect_ok(kPre + R"("messages":[{"role":"user","content":"Hello"}]})");
   EXPECT_EQ(info.model, "claude-sonnet-4-5");
