@@ -53,6 +53,8 @@ asio::awaitable<void> handle_count_tokens(App& app, Exchange& ex, providers::Cal
           providers::JsonCall c{&*doc, t.model->upstream_model, model, raw};
           co_return co_await t.provider->count_tokens(c, ctx);
         }
+        // A target that could not serve the request cannot answer for its count either.
+        if (auto why = t.provider->unavailable_reason()) co_return make_failure(FailureKind::unavailable, *why);
         providers::JsonResponse est;
         est.usage.known = est.usage.estimated = true;
         est.usage.input_tokens = api::estimate_prompt_tokens(Wire::anthropic, *doc);
