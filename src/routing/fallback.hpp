@@ -7,6 +7,7 @@
 // counting against its breaker. Every try is recorded as an Attempt for the request log.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <string>
@@ -55,20 +56,30 @@ bool counts_against_target(const Failure& f, const config::FallbackConfig& cfg);
 
 std::mt19937_64& thread_rng();
 
-// `deadline` bounds the whole walk: no attempt starts and no backoff sleeps past it.
+// `deadline` bounds the whole walk: no attempt starts and no backoff sleeps past it. Once
+// `*cancelled` is true (the server cutting requests at the end of its shutdown grace period) no
+// attempt starts and no backoff sleeps either: the walk ends with the last failure.
 template <class T, class CallFn>
 asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::FallbackConfig& cfg,
                                       CallFn call,
                                       std::chrono::steady_clock::time_point deadline =
-                                          std::chrono::steady_clock::time_point::max()) {
+                                          std::chrono::steady_clock::time_point::max(),
+                                      const std::atomic<bool>* cancelled = nullptr) {
   using Clock = std::chrono::steady_clock;
   std::vector<Attempt> attempts;
   std::optional<Failure> last;
   std::vector<std::string> skipped;
   const BackoffPolicy backoff{cfg.backoff_base, cfg.backoff_max};
+  const auto is_cancelled = [cancelled] {
+    return cancelled != nullptr && cancelled->load(std::memory_order_relaxed);
+  };
 
   for (const Target& t : route.chain) {
     for (int attempt_no = 0; attempt_no <= t.retries; ++attempt_no) {
+      if (is_cancelled()) {
+        if (!last) last = make_failure(FailureKind::unavailable, "the walk was cancelled");
+        co_return Outcome<T>{std::move(*last), nullptr, std::move(attempts)};
+      }
       if (Clock::now() >= deadline) {
         if (!last) last = make_failure(FailureKind::timeout, "request deadline passed before '" +
                                                                t.model->name + "' could be tried");
@@ -104,6 +115,7 @@ asio::awaitable<Outcome<T>> run_chain(const Route& route, const config::Fallback
       if (last->retry_after && *last->retry_after > cfg.max_retry_after) break;
       auto delay = backoff_delay(backoff, attempt_no + 1, last->retry_after, thread_rng());
       if (Clock::now() + delay >= deadline) break;   // no time left to wait for this target
+      if (is_cancelled()) break;                     // the next turn ends the walk
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(delay);
       co_await timer.async_wait(asio::use_awaitable);

@@ -112,7 +112,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
           providers::ChatCall c = call;
           c.upstream_model = t.model->upstream_model;
           co_return co_await t.provider->chat(c, ctx);
-        }, ctx.deadline);
+        }, ctx.deadline, &app.cutting);
     add_attempts(app, rec, out.attempts);
     if (!out.result.ok())
       co_return co_await answer_chain_failure(app, ex, wire, std::move(rec), out.result.failure(),
@@ -142,7 +142,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
         providers::ChatCall c = call;
         c.upstream_model = t.model->upstream_model;
         co_return co_await t.provider->chat_stream(c, ctx);
-      }, ctx.deadline);
+      }, ctx.deadline, &app.cutting);
   add_attempts(app, rec, out.attempts);
   if (!out.result.ok())
     co_return co_await answer_chain_failure(app, ex, wire, std::move(rec), out.result.failure(),

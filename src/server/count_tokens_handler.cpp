@@ -60,7 +60,7 @@ asio::awaitable<void> handle_count_tokens(App& app, Exchange& ex, providers::Cal
         est.usage.input_tokens = api::estimate_prompt_tokens(Wire::anthropic, *doc);
         est.body = fmt::format(R"({{"input_tokens":{}}})", est.usage.input_tokens);
         co_return est;
-      }, ctx.deadline);
+      }, ctx.deadline, &app.cutting);
   add_attempts(app, rec, out.attempts);
   if (!out.result.ok())
     co_return co_await answer_chain_failure(app, ex, Wire::anthropic, std::move(rec),

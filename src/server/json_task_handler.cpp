@@ -58,7 +58,7 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
       [&](const routing::Target& t) -> asio::awaitable<Result<providers::JsonResponse>> {
         providers::JsonCall c{&*doc, t.model->upstream_model, model, raw};
         co_return co_await (t.provider->*task.call)(c, ctx);
-      }, ctx.deadline);
+      }, ctx.deadline, &app.cutting);
   add_attempts(app, rec, out.attempts);
   if (!out.result.ok())
     co_return co_await answer_chain_failure(app, ex, Wire::openai, std::move(rec),

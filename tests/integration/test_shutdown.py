@@ -173,6 +173,41 @@ class ShutdownTest(unittest.TestCase):
         self.assertEqual(db_request(self.db_path, "sd-cut-plain")["outcome"], "shutdown")
         self.assertEqual(db_request(self.db_path, "sd-cut-a")["outcome"], "shutdown")
 
+    def test_cut_request_is_not_retried_into_a_closed_socket(self):
+        # A long backoff between retries: the attempt aborted by the cut must not be retried
+        # (the client socket closes 300 ms after the cut; the 503 has to leave before that).
+        cfg = Config(self.fake.port, self.tmp.name)
+        cfg.data["server"]["shutdown_grace_ms"] = 300
+        cfg.data["fallback"].update({"backoff_base_ms": 3000, "backoff_max_ms": 3000})
+        cfg.model("slow-1000", "oai", "slow@1000")
+        cfg.route("slow-retried", [("slow-1000", 3)])
+        self.db_path = cfg.db_path
+        self.gw = gw = Gateway(cfg.write()).start()
+        plain = {}
+
+        def run_plain():
+            try:
+                plain["r"] = gw.client.post("/v1/chat/completions", {
+                    "model": "slow-retried", "messages": [{"role": "user", "content": "hi"}]},
+                    headers={"x-request-id": "sd-cut-retry"}, timeout=20)
+            except OSError as e:
+                plain["error"] = e
+        tp = threading.Thread(target=run_plain, daemon=True)
+        tp.start()
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        rc, err = gw.stop(timeout=20)
+        self.assertEqual(rc, 0, err)
+        self.assertLess(time.monotonic() - t0, 3.0, "the cut request slept through its backoff")
+        tp.join(10)
+        self.assertNotIn("error", plain, "the client was cut without an answer")
+        r = plain["r"]
+        self.assertEqual(r.status, 503, r)
+        self.assertEqual(r.json()["error"]["code"], "server_shutting_down")
+        row = db_request(self.db_path, "sd-cut-retry")
+        self.assertEqual(row["outcome"], "shutdown")
+        self.assertEqual(len(self.fake.requests()), 1, "retried after the cut")
+
 
 if __name__ == "__main__":
     unittest.main()
