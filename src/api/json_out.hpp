@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "common/json.hpp"
+#include "common/usage.hpp"
 
 namespace sy::api::detail {
 
@@ -24,6 +25,28 @@ inline void str(Writer& w, std::string_view s) {
 }
 inline void kv(Writer& w, std::string_view k, std::string_view v) { key(w, k); str(w, v); }
 inline void kv_int(Writer& w, std::string_view k, int64_t v) { key(w, k); w.Int64(v); }
+// The members every OpenAI completion object and chunk opens with, in OpenAI's order.
+inline void openai_head(Writer& w, std::string_view id, std::string_view object, int64_t created,
+                        std::string_view model) {
+  kv(w, "id", id);
+  kv(w, "object", object);
+  kv_int(w, "created", created);
+  kv(w, "model", model);
+}
+// "usage": OpenAI's object (prompt/completion/total tokens, prompt_tokens_details.cached_tokens).
+// Members may follow before the caller closes it (`close` false), e.g. a marker of our own.
+inline void openai_usage(Writer& w, const Usage& u, bool close = true) {
+  key(w, "usage");
+  w.StartObject();
+  kv_int(w, "prompt_tokens", u.input_tokens);
+  kv_int(w, "completion_tokens", u.output_tokens);
+  kv_int(w, "total_tokens", u.input_tokens + u.output_tokens);
+  key(w, "prompt_tokens_details");
+  w.StartObject();
+  kv_int(w, "cached_tokens", u.cached_input_tokens);
+  w.EndObject();
+  if (close) w.EndObject();
+}
 // Writes `v` (already valid JSON text) as the value of the current key / array slot.
 inline void raw(Writer& w, std::string_view json_text) {
   w.RawValue(json_text.data(), json_text.size(), rapidjson::kObjectType);

@@ -57,10 +57,7 @@ std::string OpenAIStreamAccumulator::result_json() const {
   rapidjson::StringBuffer b;
   Writer w(b);
   w.StartObject();
-  detail::kv(w, "id", id_);
-  detail::kv(w, "object", "chat.completion");
-  detail::kv_int(w, "created", created_);
-  detail::kv(w, "model", model_);
+  detail::openai_head(w, id_, "chat.completion", created_, model_);
   detail::key(w, "choices");
   w.StartArray();
   for (const auto& [index, c] : choices_) {

@@ -268,6 +268,25 @@ std::string OpenAIToAnthropicStream::finish_reason() const {
 // Anthropic → OpenAI
 // ------------------------------------------------------------------------------------------------
 
+std::string openai_usage_chunk(std::string_view id, int64_t created, std::string_view model,
+                               const Usage& u) {
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  detail::openai_head(w, id, "chat.completion.chunk", created, model);
+  detail::key(w, "choices");
+  w.StartArray();
+  w.EndArray();
+  detail::openai_usage(w, u, false);
+  if (u.estimated) {
+    detail::key(w, "switchyard_estimated");
+    w.Bool(true);
+  }
+  w.EndObject();
+  w.EndObject();
+  return frame({}, b);
+}
+
 AnthropicToOpenAIStream::AnthropicToOpenAIStream(std::string client_model, std::string completion_id,
                                                  bool include_usage, int64_t created)
     : model_(std::move(client_model)), id_(std::move(completion_id)), include_usage_(include_usage),
@@ -277,10 +296,7 @@ std::string AnthropicToOpenAIStream::chunk(std::string_view delta_json, std::str
   rapidjson::StringBuffer b;
   Writer w(b);
   w.StartObject();
-  detail::kv(w, "id", id_);
-  detail::kv(w, "object", "chat.completion.chunk");
-  detail::kv_int(w, "created", created_);
-  detail::kv(w, "model", model_);
+  detail::openai_head(w, id_, "chat.completion.chunk", created_, model_);
   detail::key(w, "choices");
   w.StartArray();
   w.StartObject();
@@ -307,31 +323,7 @@ void AnthropicToOpenAIStream::end(std::vector<std::string>& out) {
   if (done_) return;
   start(out);
   out.push_back(chunk("{}", openai_finish_reason(stop_reason_)));
-  if (include_usage_) {
-    Usage u = tally_.to_usage();
-    rapidjson::StringBuffer b;
-    Writer w(b);
-    w.StartObject();
-    detail::kv(w, "id", id_);
-    detail::kv(w, "object", "chat.completion.chunk");
-    detail::kv_int(w, "created", created_);
-    detail::kv(w, "model", model_);
-    detail::key(w, "choices");
-    w.StartArray();
-    w.EndArray();
-    detail::key(w, "usage");
-    w.StartObject();
-    detail::kv_int(w, "prompt_tokens", u.input_tokens);
-    detail::kv_int(w, "completion_tokens", u.output_tokens);
-    detail::kv_int(w, "total_tokens", u.input_tokens + u.output_tokens);
-    detail::key(w, "prompt_tokens_details");
-    w.StartObject();
-    detail::kv_int(w, "cached_tokens", u.cached_input_tokens);
-    w.EndObject();
-    w.EndObject();
-    w.EndObject();
-    out.push_back(frame({}, b));
-  }
+  if (include_usage_) out.push_back(openai_usage_chunk(id_, created_, model_, tally_.to_usage()));
   out.push_back("data: [DONE]\n\n");
   done_ = true;
 }

@@ -85,6 +85,13 @@ class OpenAIToAnthropicStream {
   std::string produced_;               // streamed text + arguments, for the usage estimate
 };
 
+// The OpenAI usage-only chunk that ends a stream asked for with stream_options.include_usage
+// ("choices": [], "usage" with prompt_tokens_details.cached_tokens), as one SSE frame. A usage we
+// estimated ourselves carries "switchyard_estimated": true inside "usage" (SDKs keep unknown
+// fields).
+std::string openai_usage_chunk(std::string_view id, int64_t created, std::string_view model,
+                               const Usage& u);
+
 // Anthropic events in, OpenAI chunks out: a first chunk with delta {role:"assistant",content:""},
 // content deltas, tool_calls deltas (index, id, type, function.name and empty arguments on the
 // first; then arguments pieces), a final chunk with finish_reason and an empty delta, then (with

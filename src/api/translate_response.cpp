@@ -151,10 +151,8 @@ Result<std::string> anthropic_to_openai_response(const json::Value& msg, std::st
   Writer w(b);
   w.StartObject();
   auto id = json::get_string(msg, "id");
-  detail::kv(w, "id", id && !id->empty() ? "chatcmpl-" + std::string(*id) : detail::random_id("chatcmpl-"));
-  detail::kv(w, "object", "chat.completion");
-  detail::kv_int(w, "created", detail::unix_now());
-  detail::kv(w, "model", client_model);
+  detail::openai_head(w, id && !id->empty() ? "chatcmpl-" + std::string(*id) : detail::random_id("chatcmpl-"),
+                      "chat.completion", detail::unix_now(), client_model);
   detail::key(w, "choices");
   w.StartArray();
   w.StartObject();
@@ -189,17 +187,7 @@ Result<std::string> anthropic_to_openai_response(const json::Value& msg, std::st
   detail::kv(w, "finish_reason", openai_finish_reason(json::get_string(msg, "stop_reason").value_or("end_turn")));
   w.EndObject();
   w.EndArray();
-  Usage u = usage_from_anthropic(msg);
-  detail::key(w, "usage");
-  w.StartObject();
-  detail::kv_int(w, "prompt_tokens", u.input_tokens);
-  detail::kv_int(w, "completion_tokens", u.output_tokens);
-  detail::kv_int(w, "total_tokens", u.input_tokens + u.output_tokens);
-  detail::key(w, "prompt_tokens_details");
-  w.StartObject();
-  detail::kv_int(w, "cached_tokens", u.cached_input_tokens);
-  w.EndObject();
-  w.EndObject();
+  detail::openai_usage(w, usage_from_anthropic(msg));
   w.EndObject();
   return detail::text(b);
 }

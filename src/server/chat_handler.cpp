@@ -44,13 +44,6 @@ std::variant<Validated, api::ApiError> validate(Wire wire, const json::Value& bo
   return Validated{i.model, i.stream, i.user};
 }
 
-void served_headers(Exchange& ex, const routing::Target& t,
-                    const std::vector<routing::Attempt>& attempts) {
-  ex.add_header("x-switchyard-model", t.model->name);
-  ex.add_header("x-switchyard-provider", std::string(t.provider->name()));
-  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(attempts)));
-}
-
 void account(store::RequestRecord& rec, const Usage& u, const routing::Target& t) {
   rec.input_tokens = u.input_tokens;
   rec.output_tokens = u.output_tokens;
@@ -121,10 +114,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     const routing::Target& t = *out.served;
     Usage u = resp.usage.known ? resp.usage : estimate_usage(wire, *doc, resp.body);
     account(rec, u, t);
-    rec.served_model = t.model->name;
-    rec.provider = std::string(t.provider->name());
-    if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
-    served_headers(ex, t, out.attempts);
+    note_served(app, ex, rec, *route, t, out.attempts);
     ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
     // The body keeps the upstream's own usage (none, or zeros once translated); the cost above
     // is from our count, and says so.
@@ -149,10 +139,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
                                             out.attempts, t0);
   const routing::Target& t = *out.served;
   auto& stream = *out.result.value();
-  rec.served_model = t.model->name;
-  rec.provider = std::string(t.provider->name());
-  if (out.served != &route->chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
-  served_headers(ex, t, out.attempts);
+  note_served(app, ex, rec, *route, t, out.attempts);
 
   app.metrics.active_streams.fetch_add(1, std::memory_order_relaxed);
   struct StreamGauge {
@@ -197,7 +184,7 @@ asio::awaitable<void> handle_chat(App& app, Exchange& ex, providers::CallContext
     if (!step.value()) {
       if (held_done) {
         const std::string so_far = self_assembled ? stream.assembled_json() : acc.result_json();
-        std::string tail = openai_usage_chunk(so_far, info.model, estimate_usage(wire, *doc, so_far));
+        std::string tail = estimated_usage_chunk(so_far, info.model, estimate_usage(wire, *doc, so_far));
         tail += kDone;
         if (!co_await ex.write_stream(tail)) break;
       }

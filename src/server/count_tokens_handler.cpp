@@ -67,13 +67,9 @@ asio::awaitable<void> handle_count_tokens(App& app, Exchange& ex, providers::Cal
                                             out.result.failure(), out.attempts, t0);
   auto& resp = out.result.value();
   const routing::Target& t = *out.served;
-  rec.served_model = t.model->name;
-  rec.provider = std::string(t.provider->name());
   rec.status = 200;
   rec.outcome = "ok";
-  ex.add_header("x-switchyard-model", t.model->name);
-  ex.add_header("x-switchyard-provider", rec.provider);
-  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(out.attempts)));
+  note_served(app, ex, rec, *route, t, out.attempts);
   if (resp.usage.estimated) ex.add_header("x-switchyard-usage-estimated", "true");
   if (keep_bodies(app)) rec.response_body = resp.body;
   if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";

@@ -22,7 +22,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "server/handlers.hpp"
@@ -127,24 +126,23 @@ asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
   stream.socket().close(ec);
 }
 // A request that is not HTTP gets a 400 (431 for a header block over kMaxHeaderBytes) with a
-// fresh request id, then the connection closes: nothing after the bad bytes can be trusted.
-asio::awaitable<void> answer_malformed(beast::tcp_stream& stream, boost::system::error_code why) {
+// fresh request id, through the same answer path as every other error; then the connection
+// closes: nothing after the bad bytes can be trusted.
+asio::awaitable<void> answer_malformed(App& app, beast::tcp_stream& stream, boost::system::error_code why) {
   const bool too_big = why == http::error::header_limit;
   const int status = too_big ? 431 : 400;
-  api::ApiError e{status,
-                  too_big ? "Request header fields exceed " + std::to_string(kMaxHeaderBytes) + " bytes"
-                          : "Malformed HTTP request: " + why.message(),
-                  "invalid_request_error", "", too_big ? "headers_too_large" : "malformed_request"};
-  http::response<http::string_body> res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.set("x-request-id", request_id_from(""));
-  res.keep_alive(false);
-  res.body() = api::error_body(Wire::openai, e);
-  res.prepare_payload();
-  stream.expires_after(std::chrono::seconds(5));
-  boost::system::error_code ec;
-  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-  if (!ec) co_await linger_close(stream);
+  // Named locals: GCC 12 mishandles conditional-expression temporaries in co_await arguments.
+  std::string message = "Malformed HTTP request: " + why.message();
+  std::string code = "malformed_request";
+  if (too_big) {
+    message = "Request header fields exceed " + std::to_string(kMaxHeaderBytes) + " bytes";
+    code = "headers_too_large";
+  }
+  const http::request<http::string_body> none{http::verb::unknown, "/", 11};
+  Exchange ex(none, stream, request_id_from(""), false);
+  co_await send_error(app, ex, Wire::openai, status, std::move(message), "invalid_request_error", "",
+                      std::move(code));
+  co_await linger_close(stream);
 }
 }  // namespace
 
@@ -211,7 +209,7 @@ asio::awaitable<void> HttpServer::Impl::session(Worker& w, tcp::socket sock) {
       const bool not_http = ec.category() == http::make_error_code(http::error::bad_target).category() &&
                             ec != http::error::end_of_stream && ec != http::error::partial_message;
       if (not_http && !stopping.load()) {
-        co_await answer_malformed(stream, ec);
+        co_await answer_malformed(app, stream, ec);
       }
       break;
     }

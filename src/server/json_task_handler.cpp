@@ -73,14 +73,11 @@ asio::awaitable<void> handle_json_task(App& app, Exchange& ex, providers::CallCo
   rec.input_tokens = u.input_tokens;
   rec.usage_estimated = u.estimated;
   rec.cost_usd = cost::cost_usd(u, t.model->input_price_per_mtok, t.model->output_price_per_mtok);
-  rec.served_model = t.model->name;
-  rec.provider = std::string(t.provider->name());
   rec.status = 200;
   rec.outcome = "ok";
-  ex.add_header("x-switchyard-model", t.model->name);
-  ex.add_header("x-switchyard-provider", rec.provider);
-  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(out.attempts)));
+  note_served(app, ex, rec, *route, t, out.attempts);
   ex.add_header("x-switchyard-cost", cost::format_cost(rec.cost_usd));
+  if (u.estimated) ex.add_header("x-switchyard-usage-estimated", "true");
   if (task.log_response && keep_bodies(app)) rec.response_body = resp.body;
   if (!co_await ex.send(200, std::move(resp.body))) rec.outcome = "client_disconnected";
   finish_record(app, std::move(rec), t0);

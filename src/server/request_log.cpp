@@ -24,6 +24,16 @@ store::RequestRecord begin_record(const App& app, const Exchange& ex) {
   return rec;
 }
 
+void note_served(App& app, Exchange& ex, store::RequestRecord& rec, const routing::Route& route,
+                 const routing::Target& served, const std::vector<routing::Attempt>& attempts) {
+  rec.served_model = served.model->name;
+  rec.provider = std::string(served.provider->name());
+  if (&served != &route.chain.front()) app.metrics.fallbacks.fetch_add(1, std::memory_order_relaxed);
+  ex.add_header("x-switchyard-model", rec.served_model);
+  ex.add_header("x-switchyard-provider", rec.provider);
+  ex.add_header("x-switchyard-attempts", std::to_string(routing::calls_made(attempts)));
+}
+
 void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts) {
   rec.attempts.reserve(attempts.size());
   for (const auto& a : attempts) {

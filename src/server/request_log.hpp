@@ -16,6 +16,10 @@ namespace sy::server {
 store::RequestRecord begin_record(const App& app, const Exchange& ex);
 // Whether request/response bodies will be stored (so worth copying into the record).
 inline bool keep_bodies(const App& app) { return app.log && app.cfg.log.store_bodies; }
+// The chain was answered by `served`: names it in the record and in the x-switchyard-model /
+// -provider / -attempts headers, and counts a fallback when it is not the route's first target.
+void note_served(App& app, Exchange& ex, store::RequestRecord& rec, const routing::Route& route,
+                 const routing::Target& served, const std::vector<routing::Attempt>& attempts);
 // Copies the attempts into the record and counts the real upstream calls in the metrics.
 void add_attempts(App& app, store::RequestRecord& rec, const std::vector<routing::Attempt>& attempts);
 // The chain failed: answer the client with the failure in its wire's error shape, record and log.

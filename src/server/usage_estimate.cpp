@@ -1,8 +1,6 @@
 #include "server/usage_estimate.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
+#include "api/stream_translate.hpp"
 #include "api/token_estimate.hpp"
 
 namespace sy::server {
@@ -49,41 +47,14 @@ Usage estimate_usage(Wire wire, const json::Value& request, std::string_view res
   return u;
 }
 
-std::string openai_usage_chunk(std::string_view assembled_json, std::string_view model, const Usage& u) {
+std::string estimated_usage_chunk(std::string_view assembled_json, std::string_view model, const Usage& u) {
   std::string id = "chatcmpl-usage";
   int64_t created = 0;
   if (auto doc = json::parse(assembled_json)) {
     if (auto v = json::get_string(*doc, "id")) id = std::string(*v);
     if (auto v = json::get_int(*doc, "created")) created = *v;
   }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  const auto str = [&w](std::string_view k, std::string_view v) {
-    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  };
-  w.StartObject();
-  str("id", id);
-  str("object", "chat.completion.chunk");
-  w.Key("created");
-  w.Int64(created);
-  str("model", model);
-  w.Key("choices");
-  w.StartArray();
-  w.EndArray();
-  w.Key("usage");
-  w.StartObject();
-  w.Key("prompt_tokens");
-  w.Int64(u.input_tokens);
-  w.Key("completion_tokens");
-  w.Int64(u.output_tokens);
-  w.Key("total_tokens");
-  w.Int64(u.input_tokens + u.output_tokens);
-  w.Key("switchyard_estimated");
-  w.Bool(true);
-  w.EndObject();
-  w.EndObject();
-  return "data: " + std::string(buf.GetString(), buf.GetSize()) + "\n\n";
+  return api::openai_usage_chunk(id, created, model, u);
 }
 
 }  // namespace sy::server

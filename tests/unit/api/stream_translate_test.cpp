@@ -343,5 +343,21 @@ TEST(AnthropicUsageTally, LaterFieldsReplace) {
   EXPECT_TRUE(u.known);
 }
 
+TEST(OpenAIUsageChunk, ReportedAndEstimatedUsage) {
+  Usage u;
+  u.input_tokens = 9;
+  u.output_tokens = 2;
+  u.cached_input_tokens = 4;
+  u.known = true;
+  EXPECT_EQ(openai_usage_chunk("chatcmpl-1", 7, "m", u),
+            R"(data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":7,"model":"m",)"
+            R"("choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11,)"
+            R"("prompt_tokens_details":{"cached_tokens":4}}})"
+            "\n\n");
+  u.estimated = true;
+  const std::string est = openai_usage_chunk("chatcmpl-1", 7, "m", u);
+  EXPECT_NE(est.find(R"("cached_tokens":4},"switchyard_estimated":true}})"), std::string::npos) << est;
+}
+
 }  // namespace
 }  // namespace sy::api
