@@ -461,6 +461,20 @@ class GatewayTestCase(unittest.TestCase):
         self.fail("the gateway died during this test (exit %s); stderr tail:\n%s"
                   % (code, "".join(err.splitlines(True)[-5:])))
 
+    LOG_WAIT_S = 5.0   # the log is written off the request path, in batches
+
+    def logged(self, rid):
+        """The request's log row and its attempt rows, once the log writer has flushed them;
+        fails the test if no row appears within LOG_WAIT_S."""
+        deadline = time.monotonic() + self.LOG_WAIT_S
+        while True:
+            row = db_request(self.db_path, rid)
+            if row is not None:
+                return row, db_attempts(self.db_path, rid)
+            if time.monotonic() > deadline:
+                self.fail("no requests row for %s after %.0f s" % (rid, self.LOG_WAIT_S))
+            time.sleep(0.05)
+
     def stop_gateway(self):
         """SIGTERMs the gateway (flushing the log); returns (exit code, stderr)."""
         rc, err = self.gateway.stop()

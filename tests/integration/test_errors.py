@@ -3,10 +3,9 @@ and /v1/embeddings, Anthropic on /v1/messages), and upstream 4xx pass-through.""
 
 import json
 import socket
-import time
 import unittest
 
-from harness import GatewayTestCase, db_request
+from harness import GatewayTestCase
 
 
 class ErrorsTest(GatewayTestCase):
@@ -151,22 +150,13 @@ class ErrorsTest(GatewayTestCase):
         self.assertAnthropicError(r, 404, "not_found_error")
 
     # --- wrong method, not HTTP, Expect: 100-continue ---------------------------------------------------
-    def wait_row(self, rid, timeout=5.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            row = db_request(self.db_path, rid)
-            if row:
-                return row
-            time.sleep(0.1)
-        self.fail("no log row for %s" % rid)
-
     def test_405_names_the_allowed_methods_and_is_logged_on_api_endpoints(self):
         r = self.client.request("DELETE", "/v1/chat/completions", headers={"x-request-id": "m-405"})
         err = self.assertOpenAIError(r, 405)
         self.assertEqual(err["code"], "method_not_allowed")
         self.assertEqual(r.headers.get("allow"), "POST")
         self.assertEqual(r.headers.get("x-request-id"), "m-405")
-        row = self.wait_row("m-405")
+        row = self.logged("m-405")[0]
         self.assertEqual((row["status"], row["outcome"], row["endpoint"]),
                          (405, "client_error", "/v1/chat/completions"))
         self.assertIn("DELETE", row["error"])
@@ -182,7 +172,7 @@ class ErrorsTest(GatewayTestCase):
         r = self.client.post("/v1/chat/completions", big, headers={"x-request-id": "big-413"})
         self.assertOpenAIError(r, 413)
         self.assertEqual(r.headers.get("x-request-id"), "big-413")
-        row = self.wait_row("big-413")
+        row = self.logged("big-413")[0]
         self.assertEqual((row["status"], row["outcome"]), (413, "client_error"))
         self.assertEqual(row["request_body"], "")
         self.assertIn("server.max_body_bytes", row["error"])

@@ -7,11 +7,7 @@ import time
 import unittest
 
 import fake_upstream as fu
-from harness import GatewayTestCase, EXPECTED_COST, db_attempts, db_request
-
-# The log is written off the request path (at least every log.flush_interval_ms, 200 ms by
-# default); a row is waited for this long before the test gives up on it.
-LOG_WAIT_S = 5.0
+from harness import GatewayTestCase, EXPECTED_COST
 
 
 class FallbackTest(GatewayTestCase):
@@ -68,17 +64,6 @@ class FallbackTest(GatewayTestCase):
 
     def hdr(self, suffix=""):
         return {"x-request-id": self.rid(suffix)}
-
-    def logged(self, rid):
-        """The request's row and attempt rows, once the log writer has flushed them."""
-        deadline = time.monotonic() + LOG_WAIT_S
-        while True:
-            row = db_request(self.db_path, rid)
-            if row is not None:
-                return row, db_attempts(self.db_path, rid)
-            if time.monotonic() > deadline:
-                self.fail("no requests row for %s after %.0f s" % (rid, LOG_WAIT_S))
-            time.sleep(0.05)
 
     def assertAttempts(self, attempts, want):
         """want: (target, provider, status, error_kind) per attempt, in order."""
